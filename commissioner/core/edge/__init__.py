@@ -1,0 +1,1 @@
+"""THREAD Edge API: REST client, port WebSocket streams, models and the documented rules."""

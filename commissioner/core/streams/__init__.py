@@ -1,0 +1,1 @@
+"""Byte streams (THREAD ports, local serial ports), framing, parsers and counters."""
