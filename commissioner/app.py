@@ -25,6 +25,10 @@ def run_gui(*, demo: bool = False, smoke: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("THREAD Commissioner")
     app.setOrganizationName("THREAD Commissioner")
+    app.setDesktopFileName("commissioner")
+    # _run() waits for lastWindowClosed itself and then closes the services; letting Qt quit on
+    # its own would stop the loop before that shutdown has run.
+    app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:

@@ -24,4 +24,5 @@ def run_async(qapp: QApplication) -> Iterator[Callable[[Coroutine[Any, Any, T]],
 
     yield run
     loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
     asyncio.set_event_loop(None)

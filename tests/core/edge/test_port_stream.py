@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator
 
@@ -49,10 +50,8 @@ class Recorder(StreamListener):
             if remaining <= 0:
                 raise AssertionError(f"{pattern.pattern!r} not seen in {bytes(self.data)[-200:]!r}")
             self.arrived.clear()
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.arrived.wait(), remaining)
-            except asyncio.TimeoutError:
-                pass
 
 
 async def _power_up(client: EdgeClient, port: int, mode: PortMode) -> None:
