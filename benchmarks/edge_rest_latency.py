@@ -10,9 +10,8 @@ import asyncio
 import statistics
 import time
 
-from commissioner.sim.server import ThreadServer
-
 from commissioner.core.edge.client import EdgeClient
+from commissioner.sim.server import ThreadServer
 
 SEQUENTIAL = 500
 CONCURRENT = 2000

@@ -91,7 +91,7 @@ async def run_console(base_url: str, args: argparse.Namespace) -> int:
             timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
                 line = await asyncio.wait_for(queue.get(), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
             if line is None:
                 if deadline is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 class SimClock:
@@ -44,7 +44,7 @@ class SimClock:
 
 
 def format_iso(posix_s: float) -> str:
-    moment = datetime.fromtimestamp(posix_s, tz=timezone.utc)
+    moment = datetime.fromtimestamp(posix_s, tz=UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

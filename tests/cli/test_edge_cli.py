@@ -10,8 +10,8 @@ import sys
 from collections.abc import AsyncIterator
 
 import pytest
-from commissioner.sim.server import ThreadServer
 
+from commissioner.sim.server import ThreadServer
 from tests.core.edge.conftest import fast_scenario
 
 
@@ -125,15 +125,17 @@ async def test_exit_codes_rejected_and_malformed() -> None:
     """HTTP 500 from the THREAD: exit code 4; broken JSON: exit code 5."""
     import httpx
 
-    async with ThreadServer(fast_scenario()) as server:
-        async with httpx.AsyncClient(base_url=server.url, trust_env=False) as http:
-            await http.put("/_sim/faults", json={"error_rate": 1.0})
-            code, _, err = await run_cli("edge", "--url", server.url, "cloud-connection", "on")
-            assert code == 4 and "HTTP 500" in err
-            await http.put("/_sim/faults", json={"error_rate": 0.0, "malformed_rate": 1.0})
-            code, out, err = await run_cli("edge", "--url", server.url, "--json", "temperature")
-            assert code == 5 and "unexpected answer" in err
-            assert json.loads(out)["kind"] == "EdgeMalformedResponse"
+    async with (
+        ThreadServer(fast_scenario()) as server,
+        httpx.AsyncClient(base_url=server.url, trust_env=False) as http,
+    ):
+        await http.put("/_sim/faults", json={"error_rate": 1.0})
+        code, _, err = await run_cli("edge", "--url", server.url, "cloud-connection", "on")
+        assert code == 4 and "HTTP 500" in err
+        await http.put("/_sim/faults", json={"error_rate": 0.0, "malformed_rate": 1.0})
+        code, out, err = await run_cli("edge", "--url", server.url, "--json", "temperature")
+        assert code == 5 and "unexpected answer" in err
+        assert json.loads(out)["kind"] == "EdgeMalformedResponse"
 
 
 async def test_console_streams_sensor_bytes(url: str) -> None:

@@ -9,10 +9,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from commissioner.sim.server import ThreadServer
 from pytestqt.qtbot import QtBot
 
 from commissioner.core.edge.client import EdgeClient
+from commissioner.sim.server import ThreadServer
 from commissioner.ui.shell.main_window import MainWindow
 from tests.core.edge.conftest import fast_scenario
 

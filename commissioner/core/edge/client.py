@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -93,7 +93,7 @@ class EdgeClient:
 
     async def set_time(self, when: datetime | None = None) -> datetime:
         """Set the THREAD's clock; ``None`` means this computer's clock now (UTC)."""
-        moment = (when or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        moment = (when or datetime.now(UTC)).astimezone(UTC)
         iso = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
         rules.iso_time(iso)
         await self.transport.request("POST", paths.TIME, body={paths.K_TIME: iso})

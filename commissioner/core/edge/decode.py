@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from commissioner.core.edge.errors import EdgeMalformedResponse
@@ -84,9 +84,7 @@ def timestamp(url: str, payload: Any) -> datetime:
             parsed = None
         if parsed is not None:
             if parsed.tzinfo is None:
-                from datetime import timezone
-
-                parsed = parsed.replace(tzinfo=timezone.utc)
+                parsed = parsed.replace(tzinfo=UTC)
             return parsed
     raise EdgeMalformedResponse(url, f"expected an ISO 8601 time, got {raw!r}", _dump(payload))
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from commissioner.core.edge.rules import CommType, NetworkInterface, Parity
 
 
-class Unit(str, Enum):
+class Unit(StrEnum):
     VOLT = "V"
     AMPERE = "A"
     PERCENT = "%"
@@ -151,8 +151,8 @@ class PortProperties:
         delims = payload.get("DELIMITERS_HEX")
         if isinstance(delims, str):
             delims = [delims]
-        comm = payload.get("COMM_TYPE")
-        parity = payload.get("PARITY_BIT")
+        comm = str(payload.get("COMM_TYPE", "")).upper()
+        parity = str(payload.get("PARITY_BIT", "")).upper()
         return cls(
             comm_type=CommType(comm) if comm in CommType._value2member_map_ else None,
             baud_rate=_as_int(payload.get("BAUD_RATE")),

@@ -42,7 +42,8 @@ deviceConnection        PUT     ?port=3 {"value": true|false}   {"value": true|f
 ======================  ======  ==============================  ====================================
 
 Errors: HTTP 400 ``{"error": "<what is wrong>"}`` for invalid input, 404 for an unknown path, 500
-for an internal fault, 503 while updating. The WebSocket streams are ``/ws/port/{1,2,3}``.
+for an internal fault. While updating, rebooting or asleep the THREAD does not answer at all
+(connections are refused or reset). The WebSocket streams are ``/ws/port/{1,2,3}``.
 """
 
 from __future__ import annotations

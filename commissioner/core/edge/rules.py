@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping
-from enum import Enum, IntEnum
+from enum import Enum, IntEnum, StrEnum
 from typing import Any
 
 from commissioner.core.edge.errors import EdgeValidationError
@@ -19,7 +19,7 @@ PORTS: tuple[int, ...] = (1, 2, 3)
 USB_PORTS: tuple[int, ...] = (1,)
 
 
-class PortMode(str, Enum):
+class PortMode(StrEnum):
     """Interface mode of a device port (``deviceRsSel`` content)."""
 
     RS232 = "RS232"
@@ -29,7 +29,7 @@ class PortMode(str, Enum):
     OFF = "OFF"
 
 
-class CommType(str, Enum):
+class CommType(StrEnum):
     """Serial communication type of a port's properties (``COMM_TYPE``)."""
 
     RS232 = "RS232"
@@ -53,7 +53,7 @@ class PortVoltage(IntEnum):
         return {PortVoltage.OFF: "off", PortVoltage.V12: "12 V", PortVoltage.V15: "15 V"}[self]
 
 
-class Parity(str, Enum):
+class Parity(StrEnum):
     NONE = "NONE"
     ODD = "ODD"
     EVEN = "EVEN"
@@ -68,7 +68,7 @@ class AdcOption(IntEnum):
     CURRENT = 1
 
 
-class NetworkInterface(str, Enum):
+class NetworkInterface(StrEnum):
     """Values of ``interfacePriority``: the path segment to set it and the route it reports."""
 
     ETHERNET = "ethernet"
@@ -113,6 +113,11 @@ _VERSION = re.compile(r"^\d+(?:\.\d+){1,3}$")
 _UPDATE_FILE = re.compile(r"^/(?:[^/\0]+/)*[^/\0]+\.jar$")
 
 
+def _plain(value: object) -> object:
+    """An enum member's value; ``str()`` of a str-Enum member is its name on Python 3.11."""
+    return value.value if isinstance(value, Enum) else value
+
+
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -130,6 +135,7 @@ def port(value: object, field: str = "port") -> int:
 
 def port_mode(port_number: int, value: object) -> PortMode:
     """An interface mode for a port; USB only on port 1."""
+    value = _plain(value)
     try:
         mode = PortMode(str(value).upper()) if isinstance(value, (str, PortMode)) else None
     except ValueError:
@@ -296,7 +302,8 @@ def port_properties(port_number: int, props: Mapping[str, Any]) -> dict[str, Any
     if not isinstance(props, Mapping) or not props:
         raise EdgeValidationError("properties", "give at least one property to set")
     out: dict[str, Any] = {}
-    for key, value in props.items():
+    for key, raw in props.items():
+        value = _plain(raw)
         if key not in PROPERTY_KEYS:
             raise EdgeValidationError(
                 key, f"is not a device port property ({', '.join(PROPERTY_KEYS)})"

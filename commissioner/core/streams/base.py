@@ -19,10 +19,10 @@ import contextlib
 import random
 import time
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class StreamState(str, Enum):
+class StreamState(StrEnum):
     IDLE = "idle"
     CONNECTING = "connecting"
     CONNECTED = "connected"
@@ -134,7 +134,7 @@ class ReconnectingStream(abc.ABC):
     async def wait_connected(self, timeout_s: float) -> bool:
         try:
             await asyncio.wait_for(self._connected.wait(), timeout_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
         return True
 

@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from commissioner.sim.server import ThreadServer
 
 from commissioner.core.edge.client import EdgeClient
 from commissioner.core.edge.transport import Exchange
 from commissioner.sim.scenario import Scenario, load_scenario
+from commissioner.sim.server import ThreadServer
 
 
 def fast_scenario(name: str = "default", **device: object) -> Scenario:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from commissioner.sim.server import ThreadServer
 
 from commissioner.core.edge.client import EdgeClient
 from commissioner.core.edge.errors import EdgeUnreachable
@@ -22,6 +21,7 @@ from commissioner.core.edge.rules import (
     PortVoltage,
 )
 from commissioner.core.edge.transport import Exchange
+from commissioner.sim.server import ThreadServer
 from tests.core.edge.conftest import fast_scenario
 
 
@@ -43,7 +43,7 @@ async def test_set_time_syncs_clock(client: EdgeClient) -> None:
     """POST time: syncing to this computer brings the offset to about zero."""
     await client.set_time()
     assert abs((await client.get_time()).offset_s) < 1.0
-    target = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    target = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
     await client.set_time(target)
     device_time = (await client.get_time()).device_time
     assert abs(device_time - target) < timedelta(seconds=2)

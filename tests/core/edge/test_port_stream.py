@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from commissioner.sim.server import ThreadServer
 
 from commissioner.core.edge.client import EdgeClient
 from commissioner.core.edge.port_stream import EdgePortStream, port_stream_url
 from commissioner.core.edge.rules import PortMode, PortVoltage
 from commissioner.core.streams.base import Gap, StreamListener, StreamNotConnected, StreamState
+from commissioner.sim.server import ThreadServer
 
 CSV_LINE = re.compile(rb"-?\d+\.\d+,-?\d+\.\d+,-?\d+\.\d+\r\n")
 
