@@ -151,16 +151,19 @@ async def test_port_mode_and_device_connection_start_data(
     assert await client.set_device_connection(1, True) is True
     assert await client.get_device_connection(1) is True
     await asyncio.sleep(0.3)
-    state = (await control.get("/_sim/state")).json()
-    assert "RS232" in str(state)
+    port1 = (await control.get("/_sim/state")).json()["persistent"]["ports"]["1"]
+    assert (port1["mode"], port1["voltage"], port1["device_connection"]) == ("RS232", 1, True)
     assert await client.set_device_connection(1, False) is False
     assert await client.get_device_connection(1) is False
 
 
-async def test_flash_led(client: EdgeClient, exchanges: list[Exchange]) -> None:
-    """observation: the LED flash request is sent and accepted."""
+async def test_flash_led(
+    client: EdgeClient, exchanges: list[Exchange], control: httpx.AsyncClient
+) -> None:
+    """observation: the LED flash request reaches the THREAD, which flashes once."""
     await client.flash_led()
     assert exchanges[-1].path == "observation" and exchanges[-1].status == 200
+    assert (await control.get("/_sim/state")).json()["ephemeral"]["led_flashes"] == 1
 
 
 async def test_configure_get_set_delete(client: EdgeClient) -> None:
@@ -227,10 +230,13 @@ async def test_update_to_version_and_file(client: EdgeClient) -> None:
     assert await client.application_version() == "1.2.3"
 
 
-async def test_accessible_led(client: EdgeClient, exchanges: list[Exchange]) -> None:
+async def test_accessible_led(
+    client: EdgeClient, exchanges: list[Exchange], control: httpx.AsyncClient
+) -> None:
     """accessible: the LED colour is sent as the seed's "true"/"false" strings."""
     assert await client.set_led_green(True) is True
     assert exchanges[-1].body == {"value": "true"}
+    assert (await control.get("/_sim/state")).json()["ephemeral"]["accessible"] is True
     assert await client.set_led_green(False) is False
     assert exchanges[-1].body == {"value": "false"}
 
@@ -252,3 +258,21 @@ async def test_device_connection_each_port(client: EdgeClient, exchanges: list[E
         assert exchanges[-1].body == {"value": True}
         assert exchanges[-1].params == {"port": port}
     assert [await client.get_device_connection(p) for p in (1, 2, 3)] == [True, True, True]
+
+
+async def test_settings_across_reboot_and_factory_reset(
+    client: EdgeClient, control: httpx.AsyncClient
+) -> None:
+    """Cloud connection survives a reboot, the accessible LED does not; a factory reset clears both."""
+    await client.set_cloud_connection(False)
+    await client.set_led_green(True)
+    await client.set_port_properties(1, {"BAUD_RATE": 19200})
+    (await control.post("/_sim/reboot")).raise_for_status()
+    state = (await control.get("/_sim/state")).json()
+    assert state["boots"] == 2
+    assert state["ephemeral"]["accessible"] is False
+    assert await client.get_cloud_connection() is False
+    assert (await client.get_port_properties(1)).baud_rate == 19200
+    (await control.post("/_sim/factory-reset")).raise_for_status()
+    assert await client.get_cloud_connection() is True
+    assert (await client.get_port_properties(1)).baud_rate == 9600
