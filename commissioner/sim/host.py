@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from types import TracebackType
 
+from commissioner.core.lifecycle import AsyncService
 from commissioner.sim.faults import Faults
 from commissioner.sim.scenario import Scenario, load_scenario
 from commissioner.sim.server import ThreadServer, random_serial
 
 
-class SimHost:
+class SimHost(AsyncService):
     """``count`` ThreadServers on ``base_port``, ``base_port + 1``, ... (0 = any free ports)."""
 
     def __init__(
@@ -85,15 +85,3 @@ class SimHost:
     async def aclose(self) -> None:
         for server in reversed(self.servers):
             await server.aclose()
-
-    async def __aenter__(self) -> SimHost:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

@@ -23,11 +23,11 @@ import asyncio
 import logging
 import random
 import socket
-from types import TracebackType
 
 from aiohttp import web
 
 from commissioner.core.edge import paths as P
+from commissioner.core.lifecycle import AsyncService
 from commissioner.sim.control import PREFIX as CONTROL_PREFIX
 from commissioner.sim.control import ControlApi
 from commissioner.sim.device import SimDevice
@@ -46,7 +46,7 @@ def random_serial(rng: random.Random) -> str:
     return f"{rng.getrandbits(24):06X}"
 
 
-class ThreadServer:
+class ThreadServer(AsyncService):
     """A simulated THREAD listening on ``host:port`` (port 0 picks a free one)."""
 
     def __init__(
@@ -135,18 +135,6 @@ class ThreadServer:
             return
         await self.device.aclose()
         await runner.cleanup()
-
-    async def __aenter__(self) -> ThreadServer:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     # -- internals -------------------------------------------------------------------------------
 

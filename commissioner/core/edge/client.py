@@ -31,6 +31,7 @@ from commissioner.core.edge.models import (
 )
 from commissioner.core.edge.rules import AdcOption, NetworkInterface, PortMode, PortVoltage
 from commissioner.core.edge.transport import EdgeTransport, ExchangeListener
+from commissioner.core.lifecycle import AsyncService
 
 
 def _flag(value: bool) -> str:
@@ -38,7 +39,7 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
-class EdgeClient:
+class EdgeClient(AsyncService):
     """Async client of one THREAD's Edge API at ``base_url`` (for example ``http://127.0.0.1:8080``)."""
 
     def __init__(
@@ -70,12 +71,6 @@ class EdgeClient:
 
     async def aclose(self) -> None:
         await self.transport.aclose()
-
-    async def __aenter__(self) -> EdgeClient:
-        return self
-
-    async def __aexit__(self, *_exc: object) -> None:
-        await self.aclose()
 
     # -- identity and clock -------------------------------------------------------------------
 
