@@ -41,6 +41,15 @@ def test_identity_shown_from_simulated_thread(qtbot: QtBot, run_async: Callable[
     assert window.connection_label.text().startswith("Simulator at")
 
 
+def test_not_connected_says_what_to_do(qtbot: QtBot) -> None:
+    """With no THREAD the window says how to get one, and Refresh is disabled."""
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert "--demo" in window.identity.message_label.text()
+    assert not window.identity.refresh_button.isEnabled()
+    assert window.connection_label.text() == "Not connected"
+
+
 def test_unreachable_thread_explained(qtbot: QtBot, run_async: Callable[..., Any]) -> None:
     """An absent THREAD gives a readable message in the panel, not a crash or a frozen window."""
     window = MainWindow()

@@ -64,6 +64,11 @@ class IdentityPanel(QWidget):
         self._client = client
         self.url_label.setText(client.base_url if client else "—")
         self.refresh_button.setEnabled(client is not None)
+        if client is None:
+            self.message_label.setText(
+                "No THREAD connected. Start with --demo to use the built-in simulated THREAD, or "
+                "use 'commissioner edge --url http://<thread>' from a terminal."
+            )
 
     def _on_refresh_clicked(self) -> None:
         if self._task is None or self._task.done():

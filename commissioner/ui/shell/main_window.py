@@ -23,6 +23,7 @@ class MainWindow(QMainWindow):
         self.connection_label = QLabel("Not connected")
         self.statusBar().addPermanentWidget(self.connection_label)
         self.resize(720, 420)
+        self.set_client(None, "Not connected")
 
     def set_client(self, client: EdgeClient | None, description: str) -> None:
         self.identity.set_client(client)
