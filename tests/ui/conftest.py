@@ -10,6 +10,12 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from commissioner.core.connection.session import ThreadSession
+from commissioner.core.connection.targets import ConnectionKind, ConnectionTarget
+from commissioner.sim.server import ThreadServer
+from commissioner.ui.session_model import SessionModel
+from tests.core.edge.conftest import fast_scenario
+
 T = TypeVar("T")
 
 
@@ -26,3 +32,28 @@ def run_async(qapp: QApplication) -> Iterator[Callable[[Coroutine[Any, Any, T]],
     loop.run_until_complete(loop.shutdown_asyncgens())
     loop.close()
     asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def sim_model(
+    run_async: Callable[[Coroutine[Any, Any, Any]], Any],
+) -> Iterator[tuple[SessionModel, ThreadServer]]:
+    """A SessionModel connected over loopback to a fast simulated THREAD, with quick loss detection.
+
+    Background work (heartbeat, sensors) only runs while ``run_async`` runs something, so tests
+    let time pass with ``run_async(asyncio.sleep(...))``.
+    """
+    server = ThreadServer(fast_scenario())
+    run_async(server.start())
+    session = ThreadSession(
+        heartbeat_s=0.2,
+        probe_timeout_s=0.5,
+        backoff_initial_s=0.1,
+        backoff_max_s=0.4,
+        request_timeout_s=2.0,
+    )
+    model = SessionModel(session)
+    run_async(model.connect_to(ConnectionTarget(ConnectionKind.ETHERNET, server.url)))
+    yield model, server
+    run_async(model.aclose())
+    run_async(server.aclose())

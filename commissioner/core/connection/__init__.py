@@ -1,0 +1,1 @@
+"""Connecting to a THREAD: targets, the session state machine, discovery."""
