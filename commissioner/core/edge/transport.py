@@ -179,12 +179,24 @@ def _parse_json(url: str, text: str) -> Any:
 
 
 def _describe_transport_error(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    lowered = text.lower()
+    """Name the real cause: httpx wraps a refusal as "All connection attempts failed"."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for cause in chain:
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, ConnectionResetError):
+            return "connection dropped"
+    lowered = " ".join(str(c) for c in chain).lower()
     if "refused" in lowered:
         return "connection refused"
     if "reset" in lowered or "disconnected" in lowered or "closed" in lowered:
         return "connection dropped"
     if "name or service" in lowered or "nodename" in lowered or "getaddrinfo" in lowered:
         return "host name not found"
-    return text
+    if "unreachable" in lowered or "no route" in lowered:
+        return "network unreachable"
+    return str(exc) or type(exc).__name__
