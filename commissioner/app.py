@@ -1,6 +1,6 @@
 """Composition root: the QApplication, the qasync loop and the services, wired in one place.
 
-Nothing else creates loops, clients or simulators for the GUI, so shutdown is in one place too:
+Nothing else creates loops, sessions or simulators for the GUI, so shutdown is in one place too:
 every service is closed with an awaited, time-limited ``aclose()`` before the loop stops.
 """
 
@@ -10,19 +10,32 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from commissioner.core.activity import ActivityLog
+    from commissioner.core.settings import Settings, SettingsStore
+    from commissioner.ui.session_model import SessionModel
+    from commissioner.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 
 def run_gui(*, demo: bool = False, smoke: bool = False) -> int:
-    """Start the GUI; ``demo`` runs it against an embedded simulated THREAD on 127.0.0.1."""
+    """Start the GUI; ``demo`` connects it to the embedded simulated THREAD on 127.0.0.1."""
     if smoke:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
     app.setApplicationName("THREAD Commissioner")
     app.setOrganizationName("THREAD Commissioner")
     app.setDesktopFileName("commissioner")
@@ -35,49 +48,108 @@ def run_gui(*, demo: bool = False, smoke: bool = False) -> int:
         return loop.run_until_complete(_run(demo=demo, smoke=smoke))
 
 
+@dataclass
+class Services:
+    """Everything the window needs, built once; tests build it too (without a QApplication loop)."""
+
+    store: SettingsStore
+    settings: Settings
+    activity: ActivityLog
+    model: SessionModel
+    window: MainWindow
+    closers: list[Callable[[], Awaitable[None]]]
+
+    def save_settings(self) -> None:
+        self.store.save(self.settings)
+
+
+def build_services(*, settings_store: SettingsStore | None = None) -> Services:
+    """Create the session, its Qt model, the pages and the main window."""
+    from commissioner.core.activity import ActivityLog
+    from commissioner.core.connection.session import ThreadSession
+    from commissioner.core.settings import SettingsStore
+    from commissioner.ui.pages.connection.page import ConnectionPage
+    from commissioner.ui.session_model import SessionModel
+    from commissioner.ui.shell.main_window import MainWindow, Page
+
+    store = settings_store or SettingsStore()
+    settings = store.load()
+    activity = ActivityLog()
+    session = ThreadSession()
+    session.add_exchange_listener(activity.record)
+    model = SessionModel(session)
+
+    def save() -> None:
+        store.save(settings)
+
+    connection = ConnectionPage(model, settings, save)
+    pages = [
+        Page("connection", "Connection", connection, needs_connection=False),
+    ]
+    window = MainWindow(model, activity, settings, save, pages)
+    closers: list[Callable[[], Awaitable[None]]] = []
+    for page in pages:
+        aclose = getattr(page.widget, "aclose", None)
+        if callable(aclose):
+            closers.append(aclose)
+    closers.append(model.aclose)
+    return Services(store, settings, activity, model, window, closers)
+
+
 async def _run(*, demo: bool, smoke: bool) -> int:
     from PySide6.QtWidgets import QApplication
 
-    from commissioner.core.edge.client import EdgeClient
-    from commissioner.ui.shell.main_window import MainWindow
+    from commissioner.core.connection.targets import ConnectionKind, ConnectionTarget
+    from commissioner.ui.exception_hook import ExceptionHook
+    from commissioner.ui.theme import apply_theme, follow_system
 
     app = QApplication.instance()
-    assert app is not None
+    assert isinstance(app, QApplication)
     quit_event = asyncio.Event()
     app.lastWindowClosed.connect(quit_event.set)
-    async with AsyncExitStack() as services:
-        window = MainWindow()
-        if demo:
-            from commissioner.sim.host import SimHost
-
-            host = SimHost(count=1)
-            await host.start()
-            services.push_async_callback(_closing(host.aclose))
-            url = host.urls[0]
-            client = EdgeClient(url)
-            services.push_async_callback(_closing(client.aclose))
-            window.set_client(client, f"Simulator at {url}")
+    services = build_services()
+    apply_theme(app, services.settings.theme)
+    follow_system(app, lambda: services.settings.theme)
+    hook = ExceptionHook(lambda: services.window)
+    hook.install(asyncio.get_running_loop())
+    async with AsyncExitStack() as stack:
+        for closer in reversed(services.closers):
+            stack.push_async_callback(_closing(closer))
+        window = services.window
         window.show()
+        if services.store.problem:
+            window.statusBar().showMessage(services.store.problem, 15000)
+        if demo:
+            window.show_page("connection")
+            page = window.pages[0].widget
+            page.set_kind(ConnectionKind.SIMULATOR)  # type: ignore[attr-defined]
+            try:
+                identity = await services.model.connect_to(
+                    ConnectionTarget(ConnectionKind.SIMULATOR)
+                )
+            except Exception as exc:
+                window.statusBar().showMessage(f"Could not start the simulator: {exc}")
+                identity = None
+            if identity is not None and not smoke:
+                window.show_page("dashboard")
         if smoke:
-            serial = await window.identity.refresh() if demo else None
+            serial = services.model.identity.serial_number if services.model.identity else None
             window.close()
             if serial is None:
                 print("smoke failed: could not read the simulated THREAD", file=sys.stderr)
                 return 1
             print(f"smoke ok serial={serial}", flush=True)
             return 0
-        if demo:
-            await window.identity.refresh()
         await quit_event.wait()
     return 0
 
 
-def _closing(aclose: object) -> object:
+def _closing(aclose: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
     """Wrap an ``aclose`` so a hung service cannot keep the app from exiting."""
 
     async def close() -> None:
         try:
-            await asyncio.wait_for(aclose(), 5.0)  # type: ignore[operator]
+            await asyncio.wait_for(aclose(), 5.0)
         except Exception as exc:
             log.warning("service did not close cleanly: %s", exc)
 

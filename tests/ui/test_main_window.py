@@ -1,100 +1,64 @@
-"""The bare main window: identity of the connected THREAD, read without blocking the UI."""
+"""The whole app as the composition root builds it: smoke run, and the UI stays responsive."""
 
 from __future__ import annotations
 
 import asyncio
-import socket
+import os
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import httpx
 from pytestqt.qtbot import QtBot
 
-from commissioner.core.edge.client import EdgeClient
+from commissioner.app import build_services
+from commissioner.core.connection.session import ConnectionState
+from commissioner.core.connection.targets import ConnectionKind, ConnectionTarget
+from commissioner.core.settings import SettingsStore
 from commissioner.sim.server import ThreadServer
-from commissioner.ui.shell.main_window import MainWindow
 from tests.core.edge.conftest import fast_scenario
 
 
-def test_identity_shown_from_simulated_thread(qtbot: QtBot, run_async: Callable[..., Any]) -> None:
-    """Connecting shows the Connect Code, versions and address read from the THREAD."""
-    window = MainWindow()
-    qtbot.addWidget(window)
-
-    async def scenario() -> str:
-        async with ThreadServer(fast_scenario()) as server, EdgeClient(server.url) as client:
-            window.set_client(client, f"Simulator at {server.url}")
-            serial = await window.identity.refresh()
-            assert serial == server.serial_number
-            return server.url
-
-    url = run_async(scenario())
-    panel = window.identity
-    assert (
-        panel.serial_label.text() == panel.serial_label.text().upper()
-        and len(panel.serial_label.text()) == 6
-    )
-    assert panel.application_label.text() == "7.18.0"
-    assert panel.hardware_label.text() == "V12"
-    assert panel.url_label.text() == url
-    assert window.connection_label.text().startswith("Simulator at")
-
-
-def test_not_connected_says_what_to_do(qtbot: QtBot) -> None:
-    """With no THREAD the window says how to get one, and Refresh is disabled."""
-    window = MainWindow()
-    qtbot.addWidget(window)
-    assert "--demo" in window.identity.message_label.text()
-    assert not window.identity.refresh_button.isEnabled()
-    assert window.connection_label.text() == "Not connected"
-
-
-def test_unreachable_thread_explained(qtbot: QtBot, run_async: Callable[..., Any]) -> None:
-    """An absent THREAD gives a readable message in the panel, not a crash or a frozen window."""
-    window = MainWindow()
-    qtbot.addWidget(window)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-
-    async def scenario() -> str | None:
-        async with EdgeClient(f"http://127.0.0.1:{port}", read_retries=0) as client:
-            window.set_client(client, "Ethernet")
-            return await window.identity.refresh()
-
-    assert run_async(scenario()) is None
-    assert "unreachable" in window.identity.message_label.text()
-    assert window.identity.serial_label.text() == "—"
-
-
-def test_smoke_flag_runs_demo_headless() -> None:
+def test_smoke_flag_runs_demo_headless(tmp_path: Path) -> None:
     """``commissioner --smoke``: embedded simulator, window, identity read, exit 0."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "COMMISSIONER_CONFIG_DIR": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-m", "commissioner", "--smoke"],
         capture_output=True,
         text=True,
         timeout=60,
-        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+        env=env,
     )
     assert result.returncode == 0, result.stderr
     assert "smoke ok serial=" in result.stdout
 
 
-def test_loop_stays_responsive_during_slow_read(
-    qtbot: QtBot, run_async: Callable[..., Any]
+def test_corrupt_settings_do_not_stop_the_app(
+    qtbot: QtBot, tmp_path: Path, run_async: Callable[..., Any]
 ) -> None:
-    """A slow THREAD (800 ms latency) does not block the event loop: timers keep firing."""
-    import httpx
+    """A damaged settings file: the app still builds, with defaults, and says what happened."""
+    (tmp_path / "settings.json").write_text("][", encoding="utf-8")
+    services = build_services(settings_store=SettingsStore(tmp_path))
+    qtbot.addWidget(services.window)
+    assert "damaged" in services.store.problem
+    assert services.window.pages[0].key == "connection"
+    for closer in services.closers:
+        run_async(closer())
 
-    window = MainWindow()
-    qtbot.addWidget(window)
+
+def test_loop_stays_responsive_during_slow_connect(
+    qtbot: QtBot, tmp_path: Path, run_async: Callable[..., Any]
+) -> None:
+    """A slow THREAD (600 ms per answer) does not block the event loop: timers keep firing."""
+    services = build_services(settings_store=SettingsStore(tmp_path))
+    qtbot.addWidget(services.window)
 
     async def scenario() -> int:
-        async with ThreadServer(fast_scenario()) as server, EdgeClient(server.url) as client:
+        async with ThreadServer(fast_scenario()) as server:
             async with httpx.AsyncClient(base_url=server.url, trust_env=False) as http:
-                await http.put("/_sim/faults", json={"latency_ms": 800})
-            window.set_client(client, "slow")
+                await http.put("/_sim/faults", json={"latency_ms": 600})
             ticks = 0
 
             async def ticker() -> None:
@@ -104,8 +68,11 @@ def test_loop_stays_responsive_during_slow_read(
                     ticks += 1
 
             task = asyncio.ensure_future(ticker())
-            await window.identity.refresh()
+            await services.model.connect_to(ConnectionTarget(ConnectionKind.ETHERNET, server.url))
             task.cancel()
+            assert services.model.state is ConnectionState.CONNECTED
+            for closer in services.closers:
+                await closer()
             return ticks
 
-    assert run_async(scenario()) >= 5
+    assert run_async(scenario()) >= 8
