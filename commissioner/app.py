@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from commissioner.core.activity import ActivityLog
     from commissioner.core.settings import Settings, SettingsStore
+    from commissioner.ui.pages.connection.page import ConnectionPage
     from commissioner.ui.session_model import SessionModel
     from commissioner.ui.shell.main_window import MainWindow
 
@@ -57,6 +58,7 @@ class Services:
     activity: ActivityLog
     model: SessionModel
     window: MainWindow
+    connection_page: ConnectionPage
     closers: list[Callable[[], Awaitable[None]]]
 
     def save_settings(self) -> None:
@@ -93,7 +95,7 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
         if callable(aclose):
             closers.append(aclose)
     closers.append(model.aclose)
-    return Services(store, settings, activity, model, window, closers)
+    return Services(store, settings, activity, model, window, connection, closers)
 
 
 async def _run(*, demo: bool, smoke: bool) -> int:

@@ -47,6 +47,7 @@ class ActivityEntry:
     elapsed_ms: float
     outcome: str
     ok: bool
+    heartbeat: bool = False
 
     @property
     def time_text(self) -> str:
@@ -94,6 +95,7 @@ def entry_from_exchange(exchange: Exchange) -> ActivityEntry:
         elapsed_ms=exchange.elapsed_ms,
         outcome=outcome,
         ok=ok,
+        heartbeat=exchange.purpose == "heartbeat",
     )
 
 
@@ -116,8 +118,17 @@ class ActivityLog:
         for listener in list(self._listeners):
             listener(entry)
 
-    def filtered(self, text: str = "", failures_only: bool = False) -> list[ActivityEntry]:
-        return [e for e in self.entries if e.matches(text) and (e.ok is False or not failures_only)]
+    def filtered(
+        self, text: str = "", failures_only: bool = False, heartbeats: bool = False
+    ) -> list[ActivityEntry]:
+        """Entries matching ``text``; connection heartbeats only when asked (failed ones always)."""
+        return [
+            e
+            for e in self.entries
+            if e.matches(text)
+            and (not e.ok or not failures_only)
+            and (heartbeats or not e.heartbeat or not e.ok)
+        ]
 
     def clear(self) -> None:
         self.entries.clear()

@@ -200,3 +200,18 @@ def test_shortcuts_exist(shell: Shell) -> None:
     menus = shell.window.menuBar().findChildren(QMenu)
     shortcuts = {a.shortcut().toString() for menu in menus for a in menu.actions()}
     assert {"Ctrl+Q", "Ctrl+1", "Ctrl+L", "Ctrl+E"} <= shortcuts
+
+
+def test_heartbeats_folded_unless_asked(shell: Shell, host: SimHost, run_async: RunAsync) -> None:
+    """Connection checks are logged but hidden by default so real requests stay readable."""
+    _connect(shell, run_async, host.urls[0].removeprefix("http://"))
+    run_async(asyncio.sleep(0.5))
+    dock = shell.window.activity
+    dock._mark_dirty()
+    dock.refresh_if_needed()
+    shown = len(dock.table_model.rows)
+    assert any(e.heartbeat for e in shell.activity.entries)
+    assert not any(r.heartbeat for r in dock.table_model.rows)
+    dock.heartbeats.setChecked(True)
+    dock.refresh_if_needed()
+    assert len(dock.table_model.rows) > shown

@@ -245,7 +245,7 @@ class ThreadSession(AsyncService):
             return False
         try:
             async with asyncio.timeout(self.probe_timeout_s):
-                await client.transport.request("GET", "serialNumber")
+                await client.transport.request("GET", "serialNumber", purpose="heartbeat")
         except (EdgeError, TimeoutError):
             return False
         return True

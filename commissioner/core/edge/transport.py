@@ -43,6 +43,7 @@ class Exchange:
     elapsed_ms: float
     error: str | None
     attempt: int
+    purpose: str = ""  # "heartbeat" for connection probes, so logs can fold them away
 
 
 ExchangeListener = Callable[[Exchange], None]
@@ -96,13 +97,14 @@ class EdgeTransport:
         *,
         params: Mapping[str, Any] | None = None,
         body: Any = None,
+        purpose: str = "",
     ) -> Any:
         """Send one request; GETs are retried on unreachable, timeout and 5xx, writes never are."""
         attempts = 1 + (self.read_retries if method == "GET" else 0)
         last_error: Exception | None = None
         for attempt in range(1, attempts + 1):
             try:
-                return await self._send_once(method, path, params, body, attempt)
+                return await self._send_once(method, path, params, body, attempt, purpose)
             except EdgeRejected as exc:
                 if exc.status not in _RETRYABLE_STATUS or attempt == attempts:
                     raise
@@ -121,6 +123,7 @@ class EdgeTransport:
         params: Mapping[str, Any] | None,
         body: Any,
         attempt: int,
+        purpose: str = "",
     ) -> Any:
         url = f"{self.base_url}{API_PREFIX}{path}"
         started = time.time()
@@ -159,6 +162,7 @@ class EdgeTransport:
                     elapsed_ms=(time.perf_counter() - t0) * 1000,
                     error=error,
                     attempt=attempt,
+                    purpose=purpose,
                 )
             )
 

@@ -96,6 +96,11 @@ class ActivityDock(QDockWidget):
         self.filter_edit.textChanged.connect(self._mark_dirty)
         self.failures_only = QCheckBox("Failures only")
         self.failures_only.toggled.connect(self._mark_dirty)
+        self.heartbeats = QCheckBox("Heartbeats")
+        self.heartbeats.setToolTip(
+            "Show the connection checks sent every few seconds (failed ones always show)"
+        )
+        self.heartbeats.toggled.connect(self._mark_dirty)
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip(
             "Save the shown entries as CSV or JSON (secrets are never logged)"
@@ -107,6 +112,7 @@ class ActivityDock(QDockWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.filter_edit, 1)
         bar.addWidget(self.failures_only)
+        bar.addWidget(self.heartbeats)
         bar.addWidget(self.count_label)
         bar.addWidget(self.export_button)
         bar.addWidget(self.clear_button)
@@ -129,7 +135,9 @@ class ActivityDock(QDockWidget):
         if not self._dirty:
             return
         self._dirty = False
-        rows = self.log.filtered(self.filter_edit.text(), self.failures_only.isChecked())
+        rows = self.log.filtered(
+            self.filter_edit.text(), self.failures_only.isChecked(), self.heartbeats.isChecked()
+        )
         at_bottom = (
             self.table.verticalScrollBar().value() >= self.table.verticalScrollBar().maximum() - 2
         )
