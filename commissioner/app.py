@@ -71,6 +71,7 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
     from commissioner.core.connection.session import ThreadSession
     from commissioner.core.settings import SettingsStore
     from commissioner.ui.pages.connection.page import ConnectionPage
+    from commissioner.ui.pages.ports.page import PortsPage
     from commissioner.ui.session_model import SessionModel
     from commissioner.ui.shell.main_window import MainWindow, Page
 
@@ -87,6 +88,7 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
     connection = ConnectionPage(model, settings, save)
     pages = [
         Page("connection", "Connection", connection, needs_connection=False),
+        Page("ports", "Ports", PortsPage(model)),
     ]
     window = MainWindow(model, activity, settings, save, pages)
     closers: list[Callable[[], Awaitable[None]]] = []

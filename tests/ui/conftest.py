@@ -21,14 +21,30 @@ T = TypeVar("T")
 
 @pytest.fixture
 def run_async(qapp: QApplication) -> Iterator[Callable[[Coroutine[Any, Any, T]], T]]:
-    """Run a coroutine to completion on a qasync loop (never qtbot.waitUntil inside it)."""
+    """Run a coroutine to completion on a qasync loop (never qtbot.waitUntil inside it).
+
+    qasync (after ``run_until_complete``) and pytest-qt (after each test phase) process Qt events
+    while no asyncio loop is running; a timer firing then steps a simulator or session task, which
+    dies with "no running event loop". The loop is therefore kept current between runs too.
+    """
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
+    after_run = loop._after_run_forever  # type: ignore[attr-defined]
+
+    def keep_current() -> None:
+        after_run()
+        asyncio.events._set_running_loop(loop)
+
+    loop._after_run_forever = keep_current  # type: ignore[attr-defined]
 
     def run(coro: Coroutine[Any, Any, T]) -> T:
+        asyncio.events._set_running_loop(None)
         return loop.run_until_complete(asyncio.wait_for(coro, 20))
 
+    asyncio.events._set_running_loop(loop)
     yield run
+    asyncio.events._set_running_loop(None)
+    loop._after_run_forever = after_run  # type: ignore[attr-defined]
     loop.run_until_complete(loop.shutdown_asyncgens())
     loop.close()
     asyncio.set_event_loop(None)
