@@ -72,6 +72,7 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
     from commissioner.core.settings import SettingsStore
     from commissioner.ui.pages.connection.page import ConnectionPage
     from commissioner.ui.pages.ports.page import PortsPage
+    from commissioner.ui.pages.system.page import SystemPage
     from commissioner.ui.session_model import SessionModel
     from commissioner.ui.shell.main_window import MainWindow, Page
 
@@ -89,6 +90,7 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
     pages = [
         Page("connection", "Connection", connection, needs_connection=False),
         Page("ports", "Ports", PortsPage(model)),
+        Page("system", "System", SystemPage(model)),
     ]
     window = MainWindow(model, activity, settings, save, pages)
     closers: list[Callable[[], Awaitable[None]]] = []

@@ -208,6 +208,12 @@ class ThreadSession(AsyncService):
         if self.state.attached:
             self._set_state(ConnectionState.LOST, reason)
 
+    def expect_return(self, reason: str = "The THREAD is back; reconnecting…") -> None:
+        """Something saw the THREAD answer again: probe now instead of waiting out the quiet time."""
+        self._absent_until = 0.0
+        if self.state.attached and self.state is not ConnectionState.CONNECTED:
+            self._set_state(ConnectionState.RECONNECTING, reason)
+
     async def _watch(self) -> None:
         """Heartbeat while connected; probe with backoff while lost; restore when it answers."""
         attempt = 0

@@ -25,7 +25,7 @@ COLOURS = {
     Level.WARNING: "#c77d00",
     Level.ERROR: "#d64545",
 }
-PREFIX = {Level.WORKING: "⏳ ", Level.OK: "✔ ", Level.WARNING: "⚠ ", Level.ERROR: "✖ "}
+PREFIX = {Level.WORKING: "… ", Level.OK: "✔ ", Level.WARNING: "⚠ ", Level.ERROR: "✖ "}
 
 
 class InlineStatus(QLabel):

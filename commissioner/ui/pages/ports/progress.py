@@ -14,7 +14,7 @@ from commissioner.core.ports.plan import ApplyPlan
 
 MARKS = {
     StepStatus.PENDING: "·",
-    StepStatus.RUNNING: "⏳",
+    StepStatus.RUNNING: "…",
     StepStatus.DONE: "✔",
     StepStatus.FAILED: "✖",
 }
