@@ -1,0 +1,62 @@
+"""Render every page of the app against the built-in simulated THREAD and save PNGs here.
+
+Run under a display (``xvfb-run .venv/bin/python docs/screenshots/capture.py``) so the shots show
+the real window decorations-free rendering the README uses. Settings go to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("COMMISSIONER_CONFIG_DIR", tempfile.mkdtemp(prefix="commissioner-shots-"))
+
+import qasync  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from commissioner.app import build_services  # noqa: E402
+from commissioner.core.connection.targets import ConnectionKind, ConnectionTarget  # noqa: E402
+from commissioner.ui.theme import apply_theme  # noqa: E402
+
+OUT = Path(__file__).resolve().parent
+
+
+async def capture(app: QApplication, theme: str) -> None:
+    services = build_services()
+    apply_theme(app, theme)
+    window = services.window
+    window.resize(1360, 900)
+    window.show()
+    page = services.connection_page
+    page.set_kind(ConnectionKind.SIMULATOR)
+    page.connect_to(ConnectionTarget(ConnectionKind.SIMULATOR))
+    await page.connect_runner.wait_idle()
+    for entry in window.pages:
+        window.show_page(entry.key)
+        await asyncio.sleep(2.5)
+        app.processEvents()
+        suffix = "" if theme == "light" else f"-{theme}"
+        path = OUT / f"{entry.key}{suffix}.png"
+        window.grab().save(str(path))
+        print(f"saved {path}")
+    for closer in services.closers:
+        await closer()
+    window.close()
+
+
+def main() -> int:
+    app = QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    themes = sys.argv[1:] or ["light"]
+    with loop:
+        for theme in themes:
+            loop.run_until_complete(capture(app, theme))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
