@@ -71,6 +71,7 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
     from commissioner.core.connection.session import ThreadSession
     from commissioner.core.settings import SettingsStore
     from commissioner.ui.pages.connection.page import ConnectionPage
+    from commissioner.ui.pages.dashboard.page import DashboardPage
     from commissioner.ui.pages.ports.page import PortsPage
     from commissioner.ui.pages.system.page import SystemPage
     from commissioner.ui.session_model import SessionModel
@@ -89,6 +90,7 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
     connection = ConnectionPage(model, settings, save)
     pages = [
         Page("connection", "Connection", connection, needs_connection=False),
+        Page("dashboard", "Dashboard", DashboardPage(model)),
         Page("ports", "Ports", PortsPage(model)),
         Page("system", "System", SystemPage(model)),
     ]

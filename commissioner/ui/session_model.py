@@ -77,7 +77,8 @@ class SessionModel(QObject):
             url = base_url(target.address)
         return await self.session.connect(target, url)
 
-    async def disconnect(self) -> None:
+    async def close_connection(self) -> None:
+        """Disconnect from the THREAD (not named ``disconnect``: that is QObject's signal API)."""
         await self.session.disconnect()
 
     async def _simulator_url(self) -> str:

@@ -14,12 +14,12 @@ from pathlib import Path
 
 os.environ.setdefault("COMMISSIONER_CONFIG_DIR", tempfile.mkdtemp(prefix="commissioner-shots-"))
 
-import qasync  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import qasync
+from PySide6.QtWidgets import QApplication
 
-from commissioner.app import build_services  # noqa: E402
-from commissioner.core.connection.targets import ConnectionKind, ConnectionTarget  # noqa: E402
-from commissioner.ui.theme import apply_theme  # noqa: E402
+from commissioner.app import build_services
+from commissioner.core.connection.targets import ConnectionKind, ConnectionTarget
+from commissioner.ui.theme import apply_theme
 
 OUT = Path(__file__).resolve().parent
 

@@ -140,7 +140,7 @@ def test_disconnect_during_sleep_stops_waiting(
     page.sleep.set_duration(30, "seconds")
     page.sleep.sleep_button.click()
     run_async(until(lambda: any(s.progress.phase is Phase.AWAY for s in seen)))
-    run_async(sim_model[0].disconnect())
+    run_async(sim_model[0].close_connection())
     run_async(page.wait_idle())
     assert "you disconnected" in page.sleep.status.text()
 

@@ -248,7 +248,7 @@ def test_controls_follow_connection_state(
     """Disconnected: every control off, old values forgotten, and the page says what to do."""
     model = sim_model[0]
     assert page.identify.flash_button.isEnabled()
-    run_async(model.disconnect())
+    run_async(model.close_connection())
     assert model.state is ConnectionState.DISCONNECTED
     for widget in (
         page.identify.flash_button,

@@ -198,7 +198,7 @@ class ConnectionPage(QWidget):
             self.status.error(f"Could not connect: {error}")
 
     def disconnect_clicked(self) -> None:
-        self.connect_runner.run(self.model.disconnect(), exclusive=False)
+        self.connect_runner.run(self.model.close_connection(), exclusive=False)
         self.status.clear_status()
 
     def _on_state_changed(self, state: ConnectionState, detail: str) -> None:
