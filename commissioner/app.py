@@ -88,9 +88,19 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
         store.save(settings)
 
     connection = ConnectionPage(model, settings, save)
+    dashboard = DashboardPage(model)
+    dashboard.set_interval(settings.refresh_interval_s)
+
+    def remember_interval(_index: int) -> None:
+        seconds = dashboard.interval_combo.currentData()
+        if isinstance(seconds, (int, float)):
+            settings.refresh_interval_s = float(seconds)
+            save()
+
+    dashboard.interval_combo.currentIndexChanged.connect(remember_interval)
     pages = [
         Page("connection", "Connection", connection, needs_connection=False),
-        Page("dashboard", "Dashboard", DashboardPage(model)),
+        Page("dashboard", "Dashboard", dashboard),
         Page("ports", "Ports", PortsPage(model)),
         Page("system", "System", SystemPage(model)),
     ]

@@ -37,7 +37,6 @@ async def capture(app: QApplication, theme: str) -> None:
     for entry in window.pages:
         window.show_page(entry.key)
         await asyncio.sleep(2.5)
-        app.processEvents()
         suffix = "" if theme == "light" else f"-{theme}"
         path = OUT / f"{entry.key}{suffix}.png"
         window.grab().save(str(path))

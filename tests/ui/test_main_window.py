@@ -48,6 +48,25 @@ def test_corrupt_settings_do_not_stop_the_app(
         run_async(closer())
 
 
+def test_refresh_interval_persists(
+    qtbot: QtBot, tmp_path: Path, run_async: Callable[..., Any]
+) -> None:
+    """The dashboard starts at the saved refresh interval, and a new choice is saved."""
+    store = SettingsStore(tmp_path)
+    settings = store.load()
+    settings.refresh_interval_s = 10.0
+    store.save(settings)
+    services = build_services(settings_store=SettingsStore(tmp_path))
+    qtbot.addWidget(services.window)
+    dashboard = next(p.widget for p in services.window.pages if p.key == "dashboard")
+    assert dashboard.interval_combo.currentData() == 10.0  # type: ignore[attr-defined]
+    combo = dashboard.interval_combo  # type: ignore[attr-defined]
+    combo.setCurrentIndex(combo.findData(1.0))
+    assert SettingsStore(tmp_path).load().refresh_interval_s == 1.0
+    for closer in services.closers:
+        run_async(closer())
+
+
 def test_loop_stays_responsive_during_slow_connect(
     qtbot: QtBot, tmp_path: Path, run_async: Callable[..., Any]
 ) -> None:

@@ -109,6 +109,7 @@ class PortsPage(QWidget):
         for button in (self.revert_button, self.apply_button, self.cancel_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Ports</h2>"))
         layout.addWidget(intro)
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
