@@ -11,7 +11,6 @@ import pytest
 
 from commissioner.core.edge.client import EdgeClient
 from commissioner.sim.server import ThreadServer
-from tests.core.edge.conftest import fast_scenario
 
 
 async def until(predicate: Callable[[], bool], timeout_s: float = 2.5) -> None:
@@ -52,12 +51,6 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
 
 @pytest.fixture
-async def thread() -> AsyncIterator[ThreadServer]:
-    async with ThreadServer(fast_scenario()) as server:
-        yield server
-
-
-@pytest.fixture
 def transport() -> CountingTransport:
     return CountingTransport()
 
@@ -68,10 +61,3 @@ async def client(thread: ThreadServer, transport: CountingTransport) -> AsyncIte
         thread.url, timeout_s=2.0, retry_backoff_s=0.01, http_transport=transport
     ) as edge:
         yield edge
-
-
-@pytest.fixture
-async def control(thread: ThreadServer) -> AsyncIterator[httpx.AsyncClient]:
-    """Raw HTTP to the simulator's /_sim/ control endpoints."""
-    async with httpx.AsyncClient(base_url=thread.url, trust_env=False, timeout=5) as http:
-        yield http
