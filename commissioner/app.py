@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from commissioner.core.activity import ActivityLog
+    from commissioner.core.ports.device_state import AppliedMemory
     from commissioner.core.settings import Settings, SettingsStore
     from commissioner.ui.pages.connection.page import ConnectionPage
     from commissioner.ui.session_model import SessionModel
@@ -69,6 +70,7 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
     """Create the session, its Qt model, the pages and the main window."""
     from commissioner.core.activity import ActivityLog
     from commissioner.core.connection.session import ThreadSession
+    from commissioner.core.ports.workspace import PortsWorkspace
     from commissioner.core.settings import SettingsStore
     from commissioner.ui.pages.connection.page import ConnectionPage
     from commissioner.ui.pages.dashboard.page import DashboardPage
@@ -98,10 +100,17 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
             save()
 
     dashboard.interval_combo.currentIndexChanged.connect(remember_interval)
+    ports = PortsPage(model, workspace=PortsWorkspace(_port_memory(settings)))
+
+    def remember_ports(_report: object) -> None:
+        settings.port_memory = ports.workspace.memory.as_json()
+        save()
+
+    ports.sig_applied.connect(remember_ports)
     pages = [
         Page("connection", "Connection", connection, needs_connection=False),
         Page("dashboard", "Dashboard", dashboard),
-        Page("ports", "Ports", PortsPage(model)),
+        Page("ports", "Ports", ports),
         Page("system", "System", SystemPage(model)),
     ]
     window = MainWindow(model, activity, settings, save, pages)
@@ -160,6 +169,17 @@ async def _run(*, demo: bool, smoke: bool) -> int:
             return 0
         await quit_event.wait()
     return 0
+
+
+def _port_memory(settings: Settings) -> AppliedMemory:
+    """What this app last applied to each THREAD's ports; a damaged entry is forgotten, not fatal."""
+    from commissioner.core.ports.device_state import AppliedMemory
+
+    try:
+        return AppliedMemory.from_json(settings.port_memory)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        log.warning("forgetting unreadable port memory in settings: %s", exc)
+        return AppliedMemory()
 
 
 def _closing(aclose: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:

@@ -42,6 +42,8 @@ class Settings:
     last_page: str = "connection"
     activity_log_visible: bool = True
     theme: str = "system"  # system | light | dark
+    # Port modes/voltages this app last applied, per THREAD serial (the Edge API cannot read them).
+    port_memory: dict[str, Any] = field(default_factory=dict)
 
     def remember(self, target: ConnectionTarget) -> None:
         """Put a target first in the recent list, without duplicates, capped."""
@@ -59,6 +61,7 @@ class Settings:
             "last_page": self.last_page,
             "activity_log_visible": self.activity_log_visible,
             "theme": self.theme,
+            "port_memory": self.port_memory,
         }
 
     @classmethod
@@ -89,6 +92,8 @@ class Settings:
             settings.activity_log_visible = data["activity_log_visible"]
         if data.get("theme") in ("system", "light", "dark"):
             settings.theme = data["theme"]
+        if isinstance(data.get("port_memory"), dict):
+            settings.port_memory = data["port_memory"]
         return settings
 
 

@@ -67,6 +67,37 @@ def test_refresh_interval_persists(
         run_async(closer())
 
 
+def test_port_memory_survives_restart(
+    qtbot: QtBot, tmp_path: Path, run_async: Callable[..., Any]
+) -> None:
+    """Modes this app applied are remembered per THREAD across restarts; junk is forgotten."""
+    from commissioner.core.edge.rules import PortMode
+
+    services = build_services(settings_store=SettingsStore(tmp_path))
+    qtbot.addWidget(services.window)
+    ports = next(p.widget for p in services.window.pages if p.key == "ports")
+    ports.workspace.memory.record_mode("ABC123", 2, PortMode.RS485)  # type: ignore[attr-defined]
+    ports.sig_applied.emit(None)  # type: ignore[attr-defined]
+    for closer in services.closers:
+        run_async(closer())
+    again = build_services(settings_store=SettingsStore(tmp_path))
+    qtbot.addWidget(again.window)
+    ports2 = next(p.widget for p in again.window.pages if p.key == "ports")
+    assert ports2.workspace.memory.mode("ABC123", 2) is PortMode.RS485  # type: ignore[attr-defined]
+    for closer in again.closers:
+        run_async(closer())
+    store = SettingsStore(tmp_path)
+    settings = store.load()
+    settings.port_memory = {"ABC123": {"2": {"mode": "WARP"}}}
+    store.save(settings)
+    third = build_services(settings_store=SettingsStore(tmp_path))
+    qtbot.addWidget(third.window)
+    ports3 = next(p.widget for p in third.window.pages if p.key == "ports")
+    assert ports3.workspace.memory.mode("ABC123", 2) is None  # type: ignore[attr-defined]
+    for closer in third.closers:
+        run_async(closer())
+
+
 def test_loop_stays_responsive_during_slow_connect(
     qtbot: QtBot, tmp_path: Path, run_async: Callable[..., Any]
 ) -> None:
