@@ -73,7 +73,9 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
     from commissioner.core.ports.workspace import PortsWorkspace
     from commissioner.core.settings import SettingsStore
     from commissioner.ui.pages.connection.page import ConnectionPage
+    from commissioner.ui.pages.console.page import ConsolePage
     from commissioner.ui.pages.dashboard.page import DashboardPage
+    from commissioner.ui.pages.plots.page import PlotsPage
     from commissioner.ui.pages.ports.page import PortsPage
     from commissioner.ui.pages.system.page import SystemPage
     from commissioner.ui.session_model import SessionModel
@@ -107,11 +109,16 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
         save()
 
     ports.sig_applied.connect(remember_ports)
+    console = ConsolePage(model, macros_path=store.directory / "console-macros.json")
+    plots = PlotsPage(model)
+    plots.attach_console(console)
     pages = [
         Page("connection", "Connection", connection, needs_connection=False),
         Page("dashboard", "Dashboard", dashboard),
         Page("ports", "Ports", ports),
         Page("system", "System", SystemPage(model)),
+        Page("console", "Console", console, needs_connection=False),
+        Page("plots", "Plots", plots, needs_connection=False),
     ]
     window = MainWindow(model, activity, settings, save, pages)
     closers: list[Callable[[], Awaitable[None]]] = []

@@ -34,6 +34,7 @@ async def capture(app: QApplication, theme: str) -> None:
     page.set_kind(ConnectionKind.SIMULATOR)
     page.connect_to(ConnectionTarget(ConnectionKind.SIMULATOR))
     await page.connect_runner.wait_idle()
+    await _start_sensor_console(services)
     for entry in window.pages:
         window.show_page(entry.key)
         await asyncio.sleep(2.5)
@@ -44,6 +45,28 @@ async def capture(app: QApplication, theme: str) -> None:
     for closer in services.closers:
         await closer()
     window.close()
+
+
+async def _start_sensor_console(services: object) -> None:
+    """Power the port-1 weather probe and open a console with a CSV parser, as a user would."""
+    from commissioner.core.edge.rules import PortMode, PortVoltage
+    from commissioner.core.streams.parsers import Channel
+    from commissioner.ui.pages.console.sources import ConsoleSource
+
+    model = services.model  # type: ignore[attr-defined]
+    client = model.require_client()
+    await client.set_port_mode(1, PortMode.RS232)
+    await client.set_port_voltage(1, PortVoltage.V12)
+    await client.set_device_connection(1, True)
+    console_page = next(p.widget for p in services.window.pages if p.key == "console")  # type: ignore[attr-defined]
+    widget = console_page.open_console(ConsoleSource.thread(1))
+    editor = widget.parser_editor
+    editor.set_kind("csv")
+    editor.set_channels(
+        [Channel("temperature", "°C"), Channel("humidity", "%"), Channel("pressure", "hPa")]
+    )
+    editor.apply()
+    await asyncio.sleep(4)
 
 
 def main() -> int:

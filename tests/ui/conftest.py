@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import pytest
 import qasync
+import shiboken6
 from PySide6.QtWidgets import QApplication
 
 from commissioner.core.connection.session import ThreadSession
@@ -48,6 +49,24 @@ def run_async(qapp: QApplication) -> Iterator[Callable[[Coroutine[Any, Any, T]],
     loop.run_until_complete(loop.shutdown_asyncgens())
     loop.close()
     asyncio.set_event_loop(None)
+    _destroy_loop_qobjects(loop)
+
+
+def _destroy_loop_qobjects(loop: qasync.QEventLoop) -> None:
+    """Destroy a closed loop's own QObjects now, on the GUI thread.
+
+    qasync's ``close()`` leaves the Qt timers of callbacks that were still scheduled (cancelled
+    timeouts and sleeps) registered on the loop's timer object; they are only killed when they
+    fire. The loop object is freed when the garbage collector next finds it, and that can happen
+    on a worker thread (``asyncio.to_thread`` runs on qasync's QThreadExecutor). Qt cannot
+    unregister timers from another thread ("QObject::~QObject: Timers cannot be stopped from
+    another thread"), so the GUI thread later delivers a timer event to freed memory: a SIGSEGV in
+    whichever test runs next. Deleting them here unregisters the timers on the right thread.
+    """
+    owned = (loop._timer, loop._QEventLoop__call_soon_signaller)
+    for qobject in owned:
+        if shiboken6.isValid(qobject):
+            shiboken6.delete(qobject)
 
 
 @pytest.fixture

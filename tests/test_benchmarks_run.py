@@ -1,0 +1,78 @@
+"""The live-console throughput benchmarks run end to end and print their figures (no timing checks)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = ROOT / "benchmarks"
+FIGURES = (
+    "machine:",
+    "source (own process): sent",
+    "received:",
+    "parsed:",
+    "loss: sent - received = 0 bytes",
+    "display:",
+    "loop lag",
+    "p99",
+    "memory (RSS): start",
+    "CPU (measuring process)",
+    "targets:",
+    "throughput:",
+    "loop lag p99 under 50 ms",
+    "memory flat",
+)
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals and fork-free POSIX only"),
+]
+
+
+def _run(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=150,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize(
+    ("script", "mode"),
+    [
+        ("stream_throughput.py", ()),
+        ("stream_throughput.py", ("--no-ui",)),
+        ("stream_throughput.py", ("--console", "standin", "--text-frames")),
+        ("serial_throughput.py", ()),
+        ("serial_throughput.py", ("--no-ui", "--sample-listener")),
+    ],
+)
+def test_benchmark_prints_its_figures(script: str, mode: tuple[str, ...]) -> None:
+    """A one-second gentle run exits 0, prints every figure and verdict, and loses nothing."""
+    result = _run(script, "--duration", "1", "--rate-mb", "2", *mode)
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    for figure in FIGURES:
+        assert figure in out, f"{figure!r} missing from:\n{out}\n{result.stderr}"
+    assert "PASS  zero bytes lost" in out, out
+    assert "capture equals the sent stream byte for byte: yes" in out, out
+    assert "Traceback" not in result.stderr, result.stderr
+
+
+@pytest.mark.timeout(60)
+def test_shared_helpers_module_runs_as_a_script() -> None:
+    """`./dev bench` runs every benchmarks/*.py, so the helpers module must exit 0 quietly."""
+    result = _run("_common.py")
+    assert result.returncode == 0, result.stderr
+    assert "shared helpers" in result.stdout
