@@ -5,7 +5,9 @@ the link with a readable reason, the stream retries with backoff, and the time u
 is back is recorded as a gap.
 
 Reading never blocks the event loop. On POSIX the port's file descriptor is watched with
-``loop.add_reader`` and each wake-up reads what is waiting (``read(in_waiting or 1)``); writes go
+``loop.add_reader`` and each wake-up reads with ``os.read`` until the descriptor would block (at
+most :data:`READ_PER_WAKE_BYTES`), handing everything read on to the listeners as one chunk: a pty
+returns ~4 KiB per read, and under qasync each wake-up costs two Qt event dispatches; writes go
 straight to the non-blocking descriptor and wait for it to drain with ``loop.add_writer``. Where
 there is no descriptor (Windows, ``rfc2217://`` and other pyserial URLs) a worker thread reads with
 a short timeout and hands chunks to the loop, and writes run in the loop's executor.
@@ -41,6 +43,9 @@ log = logging.getLogger(__name__)
 
 ReaderKind = Literal["auto", "fd", "thread"]
 _NO_LINES = {errno.ENOTTY, errno.EINVAL}
+READ_SIZE = 65_536  # bytes asked of one os.read
+READ_PER_WAKE_BYTES = 262_144  # read at most this much per wake-up (the loop stays responsive)
+_HUNG_UP = "the port reports data but has none: hung up"
 
 
 @dataclass(frozen=True)
@@ -200,6 +205,9 @@ class SerialStream(ReconnectingStream):
                 raise SerialPortError(
                     settings.port, f"{settings.port} cannot be watched without a thread: {exc}"
                 ) from exc
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.set_blocking(fd, False)  # pyserial opens it so; read-until-EAGAIN relies on it
         link = _Link(ser, fd, settings)
         if fd is None:
             link.thread = threading.Thread(
@@ -274,14 +282,30 @@ class SerialStream(ReconnectingStream):
     def _on_readable(self, link: _Link) -> None:
         if link.closed or link.ended.done():
             return
-        ser = link.ser
-        try:
-            data = ser.read(ser.in_waiting or 1)
-        except Exception as exc:
-            self._end(link, SerialPortGone(link.settings.port, _read_failure(exc)))
+        fd = link.fd
+        if fd is None:
             return
-        if data:
-            self._deliver_safely(data)
+        parts: list[bytes] = []
+        total = 0
+        failure: str | None = None
+        while total < READ_PER_WAKE_BYTES:
+            try:
+                data = os.read(fd, READ_SIZE)
+            except (BlockingIOError, InterruptedError):
+                break  # drained
+            except Exception as exc:
+                failure = _read_failure(exc)
+                break
+            if not data:
+                if not parts:  # readable yet nothing to read: the device hung up
+                    failure = _HUNG_UP
+                break  # drained (a tty with VMIN 0 reads empty rather than EAGAIN)
+            parts.append(data)
+            total += len(data)
+        if parts:
+            self._deliver_safely(parts[0] if len(parts) == 1 else b"".join(parts))
+        if failure is not None:
+            self._end(link, SerialPortGone(link.settings.port, failure))
 
     def _thread_reader(self, link: _Link, loop: asyncio.AbstractEventLoop) -> None:
         ser = link.ser
@@ -453,7 +477,7 @@ def _read_failure(exc: BaseException) -> str:
         return f"read failed: {os.strerror(exc.errno)}"
     text = _words(exc)
     if "returned no data" in text:
-        return "the port reports data but has none: hung up"
+        return _HUNG_UP
     return text if text.startswith("read failed") else f"read failed: {text}"
 
 

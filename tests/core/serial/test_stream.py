@@ -336,3 +336,20 @@ async def test_failing_listener_does_not_break_the_stream(
     await recorder.wait_until(lambda: recorder.data == b"one\ntwo\n")
     assert stream.connected and stream.counters.connects == 1
     assert "listener of serial port" in caplog.text
+
+
+async def test_a_burst_arrives_in_few_large_chunks(pty_stream: Pair, pty_device: PtyDevice) -> None:
+    """Each wake-up reads until the port would block: a burst is delivered in large chunks."""
+    stream, recorder = pty_stream
+    sizes: list[int] = []
+
+    class Sizes(Recorder):
+        def on_bytes(self, data: bytes, timestamp: float) -> None:
+            sizes.append(len(data))
+
+    stream.add_listener(Sizes())
+    payload = b"".join(b"%062d\r\n" % i for i in range(8000))  # 512 KB
+    await asyncio.to_thread(pty_device.write, payload)
+    await recorder.wait_until(lambda: len(recorder.data) >= len(payload), 5.0)
+    assert bytes(recorder.data) == payload
+    assert max(sizes) > 4096  # more than one pty read per delivery

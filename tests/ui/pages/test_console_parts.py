@@ -262,3 +262,51 @@ def test_flood_is_drawn_in_bounded_batches(qtbot: QtBot) -> None:
     assert values.lines == values.parsed == 50_000
     assert values.display_dropped_bytes > 900_000
     assert console.counters.labels["display_dropped_bytes"].styleSheet()  # highlighted
+
+
+def test_flood_of_big_chunks_still_draws_the_newest_whole_lines(qtbot: QtBot) -> None:
+    """Chunks larger than a tick's share: the straddling chunk's tail is kept from a line start,
+    so the newest lines are drawn whole; everything before them is counted as not drawn."""
+    console = ConsoleWidget(ConsoleSource.thread(1), None, MacroStore())
+    qtbot.addWidget(console)
+    console.display_timer.stop()
+    console.view.stamps = False
+    line = b"x" * 62 + b"\r\n"  # 64-byte lines
+    chunk = line * 1024  # 64 KiB: always larger than a tick's share
+    for _ in range(4):
+        console.pipeline.on_bytes(chunk, 1.0)
+    console.refresh_display()
+    drawn = console.view.plain_text().splitlines()
+    assert "faster than the screen" in drawn[0]
+    assert len(drawn) > 20 and all(row == "x" * 62 for row in drawn[1:])
+    shown = (
+        console.view.dropped_bytes
+        + sum(len(v.data) for v in console.view.backlog)
+        + 64 * (len(drawn) - 1)
+    )
+    assert shown == 4 * len(chunk)
+
+
+def test_view_caps_drawing_by_time_and_stamps_once_per_chunk(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a budget a tick draws what fits its time (between a floor and a ceiling), learning
+    the rate; lines of one chunk get their timestamp formatted once."""
+    from commissioner.ui.pages.console import view as view_module
+
+    calls: list[float] = []
+    real = view_module.timestamp
+    monkeypatch.setattr(view_module, "timestamp", lambda t: calls.append(t) or real(t))
+    view = ConsoleView()
+    qtbot.addWidget(view)
+    view.add_lines(ViewLine(Kind.RX, 5.0, b"%d\n" % i) for i in range(3000))
+    first = view.render_pending()
+    assert view_module.RENDER_MIN_ROWS <= first <= RENDER_BUDGET_ROWS
+    assert calls == [5.0]
+    for _ in range(5):
+        assert view.render_pending() >= view_module.RENDER_MIN_ROWS
+    assert view_module.RENDER_MIN_ROWS <= view.row_budget <= RENDER_BUDGET_ROWS
+    line = ViewLine(Kind.RX, 5.0, b"a\n")
+    assert format_line(line, ViewMode.TEXT, True, real(5.0)) == format_line(
+        line, ViewMode.TEXT, True
+    )

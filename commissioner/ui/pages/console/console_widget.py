@@ -70,6 +70,21 @@ STATE_LEVELS = {
 }
 
 
+def _next_line_start(data: bytes, offset: int) -> int:
+    """Where the first line starting at or after ``offset`` begins (``len(data)`` if none does)."""
+    if offset <= 0:
+        return 0
+    lf = data.find(b"\n", offset - 1)
+    cr = data.find(b"\r", offset - 1)
+    if cr != -1 and (lf == -1 or cr < lf):
+        end = cr + 1 if cr + 1 < len(data) and data[cr + 1] == 0x0A else cr  # CR LF: after the LF
+    elif lf != -1:
+        end = lf
+    else:
+        return len(data)
+    return end + 1
+
+
 class ConsoleWidget(QWidget):
     """One console; ``pipeline`` is what other pages (Plots) subscribe to."""
 
@@ -256,14 +271,22 @@ class ConsoleWidget(QWidget):
                     lines.append(ViewLine(Kind.STATE, now, note=FLOOD_NOTE))
                 self._flood_noted = now
             for item in items:
+                data = item.data
                 if item.kind == "rx":
                     if skip > 0:  # the oldest of a flood: counted, not drawn
-                        skip -= len(item.data)
-                        self.view.dropped_bytes += len(item.data)
+                        if skip >= len(data):
+                            skip -= len(data)
+                            self.view.dropped_bytes += len(data)
+                            continue
+                        start = _next_line_start(data, skip)  # the tail, from a whole line
+                        self.view.dropped_bytes += start
+                        skip = 0
+                        data = data[start:]
+                    if data:
+                        self._remember_last_line(data, item.t)
+                    else:
                         continue
-                    if item.data:
-                        self._remember_last_line(item.data, item.t)
-                lines.extend(self.framer.feed(item.kind, item.t, item.data, item.text))
+                lines.extend(self.framer.feed(item.kind, item.t, data, item.text))
             self.view.add_lines(lines)
         self.view.add_lines(self.framer.flush_stale(time.time()))
         self.view.render_pending()

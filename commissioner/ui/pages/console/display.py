@@ -81,9 +81,16 @@ GAP_MARK = "── "
 STATE_MARK = "· "
 
 
-def format_line(line: ViewLine, mode: ViewMode, stamps: bool) -> list[str]:
-    """The text rows one view line occupies in ``mode`` (several for hex of long lines)."""
-    prefix = timestamp(line.t) + "  " if stamps else ""
+def format_line(
+    line: ViewLine, mode: ViewMode, stamps: bool, stamp: str | None = None
+) -> list[str]:
+    """The text rows one view line occupies in ``mode`` (several for hex of long lines).
+
+    ``stamp`` is ``timestamp(line.t)`` when the caller already has it (lines of one chunk share it).
+    """
+    if stamps and stamp is None:
+        stamp = timestamp(line.t)
+    prefix = f"{stamp}  " if stamps else ""
     pad = " " * len(prefix)
     if line.kind is Kind.GAP:
         return [f"{prefix}{GAP_MARK}{line.note} ──"]

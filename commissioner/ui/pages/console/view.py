@@ -1,8 +1,9 @@
 """The console's text area: text, hex or both, timestamps, pause, autoscroll, search, clear, copy.
 
 Lines arrive in batches from the console's display timer (:meth:`ConsoleView.add_lines`) and wait
-in a bounded backlog; :meth:`render_pending` writes at most a budget of them in one edit block, so a flood
-costs the UI a fixed amount per tick. When the backlog overflows (or while paused for long) the
+in a bounded backlog; :meth:`render_pending` writes a batch of them in one edit block, sized so
+that a tick (formatting plus Qt's layout at the end of the block) takes about
+:data:`RENDER_BUDGET_S`, so a flood costs the UI a bounded time per tick. When the backlog overflows (or while paused for long) the
 oldest lines are dropped from the display only, and counted in :attr:`dropped_bytes`. The
 history itself is bounded by ``QPlainTextEdit.setMaximumBlockCount``.
 """
@@ -10,6 +11,7 @@ history itself is bounded by ``QPlainTextEdit.setMaximumBlockCount``.
 from __future__ import annotations
 
 import re
+import time
 from collections import deque
 from collections.abc import Iterable
 
@@ -36,12 +38,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commissioner.ui.pages.console.display import Kind, ViewLine, ViewMode, format_line
+from commissioner.ui.pages.console.display import Kind, ViewLine, ViewMode, format_line, timestamp
 
 MAX_HISTORY_LINES = 20_000  # blocks kept in the view (and lines kept while paused)
-# Rows written per tick: Qt's layout cost grows faster than linearly with the rows of one edit
-# block (600 rows ~5 ms, 3000 rows ~50 ms), and 18,000 rows a second is more than anyone reads.
-RENDER_BUDGET_ROWS = 600
+# Drawing is capped by time: Qt's layout at the end of the edit block dominates and grows faster
+# than linearly with its rows, and varies with the machine, so the rows of the next tick are sized
+# from how long the last ones took (perf_counter), between the floor and the ceiling below.
+RENDER_BUDGET_S = 0.0045  # per tick
+RENDER_BUDGET_ROWS = 600  # ceiling per tick; 18,000 rows a second is more than anyone reads
+RENDER_MIN_ROWS = 20  # floor per tick: a slow machine still shows something
+RENDER_START_ROWS = 150  # the first tick's guess
 MAX_LAG_LINES = 6_000  # queued beyond this (~10 ticks), the oldest are dropped: the view stays live
 MAX_MATCHES_COUNTED = 10_000
 
@@ -82,6 +88,8 @@ class ConsoleView(QWidget):
         self.max_backlog = MAX_HISTORY_LINES
         self.backlog: deque[ViewLine] = deque()
         self._formats: dict[Kind, QTextCharFormat] = {}
+        self.row_budget = RENDER_START_ROWS  # rows for the next tick, from the time the last took
+        self.budget_s = RENDER_BUDGET_S
 
         self.edit = QPlainTextEdit()
         self.edit.setReadOnly(True)
@@ -168,10 +176,18 @@ class ConsoleView(QWidget):
         while len(self.backlog) > self.max_backlog:
             self.dropped_bytes += self.backlog.popleft().size
 
-    def render_pending(self, budget: int = RENDER_BUDGET_ROWS) -> int:
-        """Write queued lines, up to ``budget`` rows, in one edit block; returns lines written."""
+    def render_pending(self, budget: int | None = None) -> int:
+        """Write queued lines in one edit block; returns lines written.
+
+        Without ``budget`` the rows are capped by time (about :data:`RENDER_BUDGET_S` per call,
+        layout included, learnt from the previous calls); with it, exactly up to ``budget`` rows.
+        """
         if self.paused or not self.backlog:
             return 0
+        started = time.perf_counter()
+        timed = budget is None
+        limit = self.row_budget if budget is None else budget
+        deadline = started + self.budget_s
         backlog = self.backlog
         while len(backlog) > MAX_LAG_LINES:  # too far behind: skip to what is recent
             self.dropped_bytes += backlog.popleft().size
@@ -179,13 +195,19 @@ class ConsoleView(QWidget):
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.beginEditBlock()
         first = self.edit.document().isEmpty()
+        mode, stamps = self.mode, self.stamps
+        # lines of one chunk share its arrival time: one timestamp each, not one per line
+        stamp_t: float | None = None
+        stamp: str | None = None
         # consecutive lines of one kind go in as one insertText call
         run_kind: Kind | None = None
         run: list[str] = []
         rows_written = lines_written = 0
-        while backlog and rows_written < budget:
+        while backlog and rows_written < limit:
             line = backlog.popleft()
-            rows = format_line(line, self.mode, self.stamps)
+            if stamps and line.t != stamp_t:
+                stamp_t, stamp = line.t, timestamp(line.t)
+            rows = format_line(line, mode, stamps, stamp)
             if line.kind is not run_kind and run:
                 first = self._insert(cursor, run_kind, run, first)
                 run = []
@@ -193,13 +215,31 @@ class ConsoleView(QWidget):
             run.extend(rows)
             rows_written += len(rows)
             lines_written += 1
+            # formatting alone over half the time: stop (the layout still has to come)
+            if (
+                timed
+                and not lines_written % 32
+                and time.perf_counter() - started > self.budget_s / 2
+            ):
+                break
         if run:
             self._insert(cursor, run_kind, run, first)
         cursor.endEditBlock()
         if self.autoscroll:
             bar = self.edit.verticalScrollBar()
             bar.setValue(bar.maximum())
+        if timed:
+            self._learn(rows_written, time.perf_counter() - started, deadline - started)
         return lines_written
+
+    def _learn(self, rows: int, took_s: float, budget_s: float) -> None:
+        """Size the next tick's rows so it takes about ``budget_s``, from this one's cost."""
+        if rows < RENDER_MIN_ROWS or took_s <= 0:
+            return  # too few rows to say much about the rate
+        fit = rows * budget_s / took_s
+        # move part of the way (one slow tick from elsewhere should not collapse the budget)
+        target = 0.5 * self.row_budget + 0.5 * fit
+        self.row_budget = int(max(RENDER_MIN_ROWS, min(RENDER_BUDGET_ROWS, target)))
 
     def _insert(self, cursor: QTextCursor, kind: Kind | None, rows: list[str], first: bool) -> bool:
         text = "\n".join(rows)
