@@ -93,6 +93,15 @@ class RingBuffer:
         end = self._w + self.capacity
         return slice(end - self._n, end)
 
+    def views(self) -> tuple[FloatArray, FloatArray]:
+        """(times, values), oldest first, as views of the ring's storage: no copy.
+
+        Valid only until the ring next changes; copy what must be kept. Plots use this to slice
+        a visible window out of a million points without copying the rest.
+        """
+        window = self._window()
+        return self._t[window], self._v[window]
+
     def arrays(self) -> tuple[FloatArray, FloatArray]:
         """Copies of (times, values), oldest first."""
         window = self._window()

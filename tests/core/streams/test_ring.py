@@ -78,3 +78,14 @@ def test_empty_and_cleared_ring() -> None:
     assert len(ring) == 0 and ring.arrays()[0].tolist() == []
     with pytest.raises(ValueError):
         RingBuffer(0)
+
+
+def test_views_match_arrays_without_copying() -> None:
+    """views() gives the same oldest-first contents as arrays(), sharing the ring's memory."""
+    ring = RingBuffer(4)
+    for i in range(7):
+        ring.append(float(i), float(i) * 10)
+    t, v = ring.views()
+    ta, va = ring.arrays()
+    assert list(t) == list(ta) == [3.0, 4.0, 5.0, 6.0] and list(v) == list(va)
+    assert t.base is not None  # a view, not a copy

@@ -344,7 +344,7 @@ class PlotsPage(QWidget):
     def _refresh_some_stats(self, *, all_of_them: bool = False) -> None:
         """Statistics of changed channels, round-robin, within a time budget per tick.
 
-        Each refresh is a pass over the channel's history (about 3 ms for a million values), so
+        Each refresh is a pass over the channel's history (about 1 ms for a million values), so
         the budget (:data:`STATS_BUDGET_MS` a tick on average) spreads them over ticks instead
         of letting one redraw pay for all.
         """

@@ -188,6 +188,10 @@ class PlotArea(QWidget):
             # (the value axes, mostly) is a blit. Halves the cost of stacked plots.
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             axis.setZValue(-1)  # grid lines (opaque, for speed) behind the curves, not over them
+        for name in ("left", "bottom", "right", "top"):
+            # No axis has a label, so there is no SI prefix to pick (the scale stays 1); with
+            # auto-prefixing on, every range change re-renders the hidden label's HTML anyway.
+            plot.getAxis(name).enableAutoSIPrefix(False)
         plot.hideButtons()
         plot.getAxis("left").setWidth(64)
         vb = plot.getViewBox()
