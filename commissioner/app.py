@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -45,6 +46,9 @@ def run_gui(*, demo: bool = False, smoke: bool = False) -> int:
     # its own would stop the loop before that shutdown has run.
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
+    # Plain threads for to_thread/run_in_executor: qasync's default QThreadExecutor puts Qt objects
+    # on worker threads, which is where cross-thread Qt deletions and deadlocks come from.
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=4, thread_name_prefix="io"))
     asyncio.set_event_loop(loop)
     with loop:
         return loop.run_until_complete(_run(demo=demo, smoke=smoke))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import gc
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
@@ -28,7 +30,13 @@ def run_async(qapp: QApplication) -> Iterator[Callable[[Coroutine[Any, Any, T]],
     while no asyncio loop is running; a timer firing then steps a simulator or session task, which
     dies with "no running event loop". The loop is therefore kept current between runs too.
     """
+    # Garbage holding Qt objects must be freed on the main thread: collected on a worker thread,
+    # Shiboken defers the deletion and it can deadlock or crash inside Qt.
+    gc.collect()
     loop = qasync.QEventLoop(qapp)
+    loop.set_default_executor(
+        concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="test-io")
+    )
     asyncio.set_event_loop(loop)
     after_run = loop._after_run_forever  # type: ignore[attr-defined]
 
@@ -44,6 +52,7 @@ def run_async(qapp: QApplication) -> Iterator[Callable[[Coroutine[Any, Any, T]],
 
     asyncio.events._set_running_loop(loop)
     yield run
+    gc.collect()
     asyncio.events._set_running_loop(None)
     loop._after_run_forever = after_run  # type: ignore[attr-defined]
     loop.run_until_complete(loop.shutdown_asyncgens())
