@@ -8,3 +8,4 @@ import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["COMMISSIONER_CONFIG_DIR"] = tempfile.mkdtemp(prefix="commissioner-test-config-")
+os.environ["COMMISSIONER_DATA_DIR"] = tempfile.mkdtemp(prefix="commissioner-test-data-")

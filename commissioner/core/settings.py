@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_config_dir
+from platformdirs import user_config_dir, user_data_dir
 
 from commissioner.core.connection.targets import DEFAULT_USB_ADDRESS, ConnectionTarget
 
@@ -31,6 +31,12 @@ def config_dir() -> Path:
     return Path(override) if override else Path(user_config_dir(APP_DIR_NAME, appauthor=False))
 
 
+def data_dir() -> Path:
+    """Where journals, queues, caches and captures live; ``COMMISSIONER_DATA_DIR`` overrides it."""
+    override = os.environ.get("COMMISSIONER_DATA_DIR")
+    return Path(override) if override else Path(user_data_dir(APP_DIR_NAME, appauthor=False))
+
+
 @dataclass
 class Settings:
     recent: list[ConnectionTarget] = field(default_factory=list)
@@ -44,6 +50,11 @@ class Settings:
     theme: str = "system"  # system | light | dark
     # Port modes/voltages this app last applied, per THREAD serial (the Edge API cannot read them).
     port_memory: dict[str, Any] = field(default_factory=dict)
+    # Cloud profiles by name (no secrets: those live in the OS keyring), and the one in use.
+    cloud_profiles: dict[str, Any] = field(default_factory=dict)
+    cloud_profile: str = "Simulator"
+    # The registration being prepared for each THREAD serial, so a restart does not lose it.
+    registration_drafts: dict[str, Any] = field(default_factory=dict)
 
     def remember(self, target: ConnectionTarget) -> None:
         """Put a target first in the recent list, without duplicates, capped."""
@@ -62,6 +73,9 @@ class Settings:
             "activity_log_visible": self.activity_log_visible,
             "theme": self.theme,
             "port_memory": self.port_memory,
+            "cloud_profiles": self.cloud_profiles,
+            "cloud_profile": self.cloud_profile,
+            "registration_drafts": self.registration_drafts,
         }
 
     @classmethod
@@ -73,7 +87,13 @@ class Settings:
         recent = data.get("recent")
         if isinstance(recent, list):
             settings.recent = [t for t in map(ConnectionTarget.from_json, recent) if t][:MAX_RECENT]
-        for name in ("usb_address", "window_geometry", "window_state", "last_page"):
+        for name in (
+            "usb_address",
+            "window_geometry",
+            "window_state",
+            "last_page",
+            "cloud_profile",
+        ):
             if isinstance(data.get(name), str):
                 setattr(settings, name, data[name])
         candidates = data.get("discovery_candidates")
@@ -92,8 +112,9 @@ class Settings:
             settings.activity_log_visible = data["activity_log_visible"]
         if data.get("theme") in ("system", "light", "dark"):
             settings.theme = data["theme"]
-        if isinstance(data.get("port_memory"), dict):
-            settings.port_memory = data["port_memory"]
+        for name in ("port_memory", "cloud_profiles", "registration_drafts"):
+            if isinstance(data.get(name), dict):
+                setattr(settings, name, data[name])
         return settings
 
 
