@@ -51,6 +51,7 @@ async def test_sign_in_preview_register_verify_and_watch_presence(
         assert outcome.status is RegistrationStatus.SENT
         assert set(outcome.device_ids()) == {1, 2, 3}
         fetched, checks = await ws.verify(outcome.registration_id)
+        assert fetched.node.id == outcome.node_id
         assert checks and all(c.ok for c in checks)
         sensor_id = outcome.sensor_ids(1)[0]
         async with ws.socket() as client:
