@@ -76,3 +76,24 @@ def test_shared_helpers_module_runs_as_a_script() -> None:
     result = _run("_common.py")
     assert result.returncode == 0, result.stderr
     assert "shared helpers" in result.stdout
+
+
+OBS = ("--observations", "600")
+
+
+@pytest.mark.timeout(60)
+def test_cloud_registration_benchmark_prints_its_figures() -> None:
+    """A small run exits 0 and prints each step; the lost answer ends with one node per THREAD."""
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "cloud_registration.py"), *("--runs", "2"), *OBS],
+        capture_output=True,
+        text=True,
+        timeout=50,
+        cwd=ROOT,
+        check=False,
+    )
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    for figure in ("PKCE sign-in", "template refresh", "register 3 devices", "verify", "upload"):
+        assert figure in out, out
+    assert "status sent after reconcile; nodes in project 3 for 3 THREADs" in out, out
