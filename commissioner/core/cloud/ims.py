@@ -8,7 +8,6 @@ secret or code ever reaches a log line or an exception message.
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
+from commissioner.core.cloud.bodies import json_body
 from commissioner.core.cloud.errors import (
     CloudAuthError,
     CloudConfigError,
@@ -159,7 +159,7 @@ class ImsClient:
         response = await self._send("GET", url, headers={"Authorization": f"Bearer {access_token}"})
         if response.status_code in (401, 403):
             raise CloudAuthError("the user information was refused", status=response.status_code)
-        data = _json(url, response)
+        data = json_body(url, response)
         if response.status_code >= 400 or not isinstance(data, dict):
             raise CloudMalformedResponse(url, f"userinfo answered HTTP {response.status_code}")
         return data
@@ -170,7 +170,7 @@ class ImsClient:
             raise CloudHostNotAllowed(url, self.profile.name)
         started = self._clock()
         response = await self._send("POST", url, data=form)
-        data = _json(url, response)
+        data = json_body(url, response)
         status = response.status_code
         if status == 429:
             raise CloudRateLimited(_seconds(response.headers.get("Retry-After")))
@@ -216,15 +216,3 @@ def _seconds(value: str | None) -> float:
         return min(max(float(value or "5"), 0.0), 300.0)
     except ValueError:
         return 5.0
-
-
-def _json(url: str, response: httpx.Response) -> Any:
-    text = response.text
-    if not text.strip():
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        if response.status_code >= 400:
-            return None
-        raise CloudMalformedResponse(url, "the answer is not JSON", "") from None

@@ -20,13 +20,13 @@ from typing import Any
 import httpx
 
 from commissioner.core.cloud.auth import CloudAuth
+from commissioner.core.cloud.bodies import json_body
 from commissioner.core.cloud.errors import (
     CloudAmbiguous,
     CloudAuthError,
     CloudConfigError,
     CloudForbidden,
     CloudHostNotAllowed,
-    CloudMalformedResponse,
     CloudRateLimited,
     CloudRejected,
     CloudUnavailable,
@@ -122,7 +122,7 @@ class CloudTransport:
             status = response.status_code
             log.debug("%s %s -> HTTP %d", method, url, status)
             if 200 <= status < 300:
-                return _parse(url, response)
+                return json_body(url, response)
             body = _body(response)
             if status == 401:
                 if not renewed and await self.auth.on_unauthorized(header):
@@ -169,17 +169,6 @@ class CloudTransport:
 def _under(url: str, base: str) -> bool:
     base = base.rstrip("/")
     return bool(base) and (url == base or url.startswith(base + "/"))
-
-
-def _parse(url: str, response: httpx.Response) -> Any:
-    text = response.text
-    if not text.strip():
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        snippet = text[:80].replace("\n", " ")
-        raise CloudMalformedResponse(url, f"the body is not JSON ({snippet!r})", text) from None
 
 
 def _body(response: httpx.Response) -> Any:
