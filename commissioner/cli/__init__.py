@@ -1,7 +1,9 @@
-"""Command line: the GUI by default, plus ``sim`` and ``edge`` subcommands.
+"""Command line: the GUI by default, plus ``sim``, ``edge`` and ``cloud`` subcommands.
 
-Qt is imported only for the GUI, so ``commissioner edge ...`` and ``commissioner sim`` start fast
-and run on machines without a display.
+Qt is imported only for the GUI, so ``commissioner edge ...``, ``commissioner cloud ...`` and
+``commissioner sim`` start fast and run on machines without a display. Exit codes (see
+:mod:`commissioner.cli.exit_codes`): 0 ok, 1 failure, 2 bad input, 3 unreachable, 4 rejected,
+5 malformed answer, 6 queued (a cloud registration waits in the offline queue).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from commissioner import __version__
-from commissioner.cli import console, edge_ops, sim_command
+from commissioner.cli import cloud_command, console, edge_ops, sim_command
 from commissioner.cli.exit_codes import ExitCode, exit_code_for
 from commissioner.core.edge.client import EdgeClient
 from commissioner.core.edge.errors import EdgeError
@@ -24,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="commissioner",
         description="THREAD Commissioner: configure, watch, verify and register iTwin IoT THREAD gateways.",
         epilog="Exit codes: 0 ok, 1 failure, 2 bad input, 3 THREAD unreachable, 4 request rejected, "
-        "5 malformed answer.",
+        "5 malformed answer, 6 queued (cloud registration waiting in the offline queue).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
@@ -48,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     for op in edge_ops.OPERATIONS.values():
         op.configure(ops.add_parser(op.name, help=op.help, description=op.help))
     console.configure(ops.add_parser("console", help="stream a port's bytes to this terminal"))
+
+    cloud = sub.add_parser(
+        "cloud",
+        help="iTwin IoT: sign in, templates, register THREADs, offline queue, verify, upload",
+        description="Register THREADs in iTwin IoT and check their data, from scripts or a terminal.",
+    )
+    cloud_command.configure(cloud)
     return parser
 
 
@@ -74,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(sim_command.run(args))
         if args.command == "edge":
             return asyncio.run(_run_edge(args))
+        if args.command == "cloud":
+            return asyncio.run(cloud_command.run(args))
         from commissioner.app import run_gui
 
         return run_gui(demo=args.demo or args.smoke, smoke=args.smoke)
