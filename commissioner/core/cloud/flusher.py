@@ -88,7 +88,7 @@ class QueueFlusher(AsyncService):
             self._listeners.remove(listener)
 
     def pending_count(self) -> int:
-        return len(self.journal.list(_DUE))
+        return self.journal.count(_DUE)
 
     async def start(self) -> None:
         if self._task is None:

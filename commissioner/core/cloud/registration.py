@@ -268,11 +268,21 @@ def _convert(hint: Any, value: object, where: str) -> Any:
     return float(value) if hint is float else value  # type: ignore[arg-type]
 
 
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    """Resolved field types of a spec dataclass, cached: resolving costs far more than parsing."""
+    if cls not in _HINTS:
+        _HINTS[cls] = get_type_hints(cls)
+    return _HINTS[cls]
+
+
 def _from_dict(cls: type[Any], data: object, where: str) -> Any:
     if not isinstance(data, dict):
         raise SpecFileError(f"{where or 'the file'}: expected an object")
     prefix = f"{where}." if where else ""
-    hints = get_type_hints(cls)
+    hints = _hints(cls)
     names = {f.name for f in fields(cls)}
     unknown = sorted(set(data) - names)
     if unknown:

@@ -162,3 +162,17 @@ def test_concurrent_writers_from_threads_do_not_collide(journal: RegistrationJou
     for thread in threads:
         thread.join()
     assert len(set(ids)) == 20 == len(journal.list())
+
+
+def test_count_matches_list_for_statuses(tmp_path: Path) -> None:
+    """count() answers what len(list()) would, without parsing every row."""
+    from commissioner.core.cloud.journal import RegistrationJournal, RegistrationStatus
+    from tests.core.cloud.test_registration import thread_spec
+
+    journal = RegistrationJournal(tmp_path / "j.sqlite")
+    first = journal.enqueue(thread_spec("A1"))
+    journal.enqueue(thread_spec("A2"))
+    journal.discard(first)
+    due = (RegistrationStatus.PENDING, RegistrationStatus.SENDING)
+    assert journal.count(due) == len(journal.list(due)) == 1
+    assert journal.count([RegistrationStatus.DISCARDED]) == 1
