@@ -76,6 +76,7 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
     from commissioner.core.connection.session import ThreadSession
     from commissioner.core.ports.workspace import PortsWorkspace
     from commissioner.core.settings import SettingsStore
+    from commissioner.ui.pages.cloud import CloudModel, CloudPage
     from commissioner.ui.pages.connection.page import ConnectionPage
     from commissioner.ui.pages.console.page import ConsolePage
     from commissioner.ui.pages.dashboard.page import DashboardPage
@@ -116,6 +117,13 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
     console = ConsolePage(model, macros_path=store.directory / "console-macros.json")
     plots = PlotsPage(model)
     plots.attach_console(console)
+    cloud_model = CloudModel(settings, save)
+
+    def port_modes(serial: str) -> dict[int, str]:
+        memory = ports.workspace.memory
+        return {port: mode.value for port in (1, 2, 3) if (mode := memory.mode(serial, port))}
+
+    cloud = CloudPage(model, cloud_model, settings, save, port_modes=port_modes)
     pages = [
         Page("connection", "Connection", connection, needs_connection=False),
         Page("dashboard", "Dashboard", dashboard),
@@ -123,6 +131,7 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
         Page("system", "System", SystemPage(model)),
         Page("console", "Console", console, needs_connection=False),
         Page("plots", "Plots", plots, needs_connection=False),
+        Page("cloud", "Cloud", cloud, needs_connection=False),
     ]
     window = MainWindow(model, activity, settings, save, pages)
     closers: list[Callable[[], Awaitable[None]]] = []
@@ -130,6 +139,7 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
         aclose = getattr(page.widget, "aclose", None)
         if callable(aclose):
             closers.append(aclose)
+    closers.append(cloud_model.aclose)
     closers.append(model.aclose)
     return Services(store, settings, activity, model, window, connection, closers)
 
@@ -154,6 +164,8 @@ async def _run(*, demo: bool, smoke: bool) -> int:
         for closer in reversed(services.closers):
             stack.push_async_callback(_closing(closer))
         window = services.window
+        if demo:  # the demo uses the embedded cloud simulator, whatever was chosen before
+            services.settings.cloud_profile = "Simulator"
         window.show()
         if services.store.problem:
             window.statusBar().showMessage(services.store.problem, 15000)

@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("COMMISSIONER_CONFIG_DIR", tempfile.mkdtemp(prefix="commissioner-shots-"))
 
@@ -25,6 +26,8 @@ OUT = Path(__file__).resolve().parent
 
 
 async def capture(app: QApplication, theme: str) -> None:
+    # A fresh data folder per run: the cloud journal must match the fresh cloud simulator.
+    os.environ["COMMISSIONER_DATA_DIR"] = tempfile.mkdtemp(prefix="commissioner-shots-data-")
     services = build_services()
     apply_theme(app, theme)
     window = services.window
@@ -37,11 +40,18 @@ async def capture(app: QApplication, theme: str) -> None:
     await _start_sensor_console(services)
     for entry in window.pages:
         window.show_page(entry.key)
+        if entry.key == "cloud":
+            await _demo_registration(entry.widget)
         await asyncio.sleep(2.5)
         suffix = "" if theme == "light" else f"-{theme}"
         path = OUT / f"{entry.key}{suffix}.png"
         window.grab().save(str(path))
         print(f"saved {path}")
+        if entry.key == "cloud":
+            await _demo_verify(entry.widget)
+            path = OUT / f"cloud-verify{suffix}.png"
+            window.grab().save(str(path))
+            print(f"saved {path}")
     for closer in services.closers:
         await closer()
     window.close()
@@ -67,6 +77,41 @@ async def _start_sensor_console(services: object) -> None:
     )
     editor.apply()
     await asyncio.sleep(4)
+
+
+async def _demo_registration(page: Any) -> None:
+    """Sign in to the embedded cloud simulator and register port 1's weather probe."""
+    from commissioner.ui.pages.cloud.mapping_table import C_MODEL
+
+    page.start()
+    await page.wait_idle()
+    page.account.sign_in()
+    await page.wait_idle()
+    tab = page.register_tab
+    tab.refresh_templates()
+    await page.wait_idle()
+    tab.location_check.setChecked(True)
+    tab.longitude.setValue(174.7762)
+    tab.latitude.setValue(-41.2865)
+    tab.elevation.setValue(20)
+    combo = tab.table.combo(0, C_MODEL)
+    combo.setCurrentIndex(combo.findData("wx-232"))
+    tab.table._on_model_chosen(0)
+    tab.register()
+    await page.wait_idle()
+
+
+async def _demo_verify(page: Any) -> None:
+    """Check the registration in the cloud, watch the sensor and upload one test reading."""
+    page.tabs.setCurrentWidget(page.verify_tab)
+    verify = page.verify_tab
+    verify.check()
+    await page.wait_idle()
+    verify.watch()
+    await page.wait_idle()
+    verify.upload_test_reading()
+    await page.wait_idle()
+    await asyncio.sleep(1.5)
 
 
 def main() -> int:
