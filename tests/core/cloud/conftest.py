@@ -8,6 +8,7 @@ from typing import Any
 import keyring
 import keyring.backend
 import pytest
+from jaraco.classes import properties
 
 from commissioner.core.cloud.profiles import CloudProfile, simulator_profile
 
@@ -15,7 +16,14 @@ from commissioner.core.cloud.profiles import CloudProfile, simulator_profile
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A real keyring backend that keeps passwords in a dict, standing in for the OS keyring."""
 
-    priority = 1  # type: ignore[assignment]
+    @properties.classproperty
+    def priority(cls) -> float:
+        # Never viable for keyring's automatic discovery: importing this module must not make the
+        # real keyring look persistent to tests that expect the machine's (absent) backend.
+        raise RuntimeError("installed explicitly by tests only")
+
+    def __str__(self) -> str:
+        return "MemoryKeyring (tests)"
 
     def __init__(self) -> None:
         super().__init__()
