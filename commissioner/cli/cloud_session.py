@@ -24,10 +24,11 @@ from commissioner.core.cloud.profiles import (
     SIMULATOR_PROFILE,
     AuthMethod,
     CloudProfile,
+    is_loopback_host,
     production_profile,
     simulator_profile,
 )
-from commissioner.core.cloud.workspace import LOOPBACK, CloudWorkspace, follow_loopback_sign_in
+from commissioner.core.cloud.workspace import CloudWorkspace, follow_loopback_sign_in
 from commissioner.core.settings import SettingsStore
 
 METHODS = {"user": AuthMethod.USER, "service": AuthMethod.SERVICE, "api-key": AuthMethod.API_KEY}
@@ -42,7 +43,7 @@ def select_profile(args: argparse.Namespace) -> CloudProfile:
     """The profile from ``--sim-url``, ``--profile`` or the settings, with overrides applied."""
     if args.sim_url:
         host = urlsplit(args.sim_url).hostname or ""
-        if urlsplit(args.sim_url).scheme != "http" or host not in LOOPBACK:
+        if urlsplit(args.sim_url).scheme != "http" or not is_loopback_host(host):
             raise ProfileError(
                 f"--sim-url must be the loopback URL the cloud simulator printed "
                 f"(http://127.0.0.1:PORT), not {args.sim_url!r}."

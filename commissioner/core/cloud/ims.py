@@ -7,13 +7,12 @@ secret or code ever reaches a log line or an exception message.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import httpx
 
@@ -26,21 +25,10 @@ from commissioner.core.cloud.errors import (
     CloudRateLimited,
     CloudUnavailable,
 )
-from commissioner.core.cloud.profiles import CloudProfile
+from commissioner.core.cloud.profiles import CloudProfile, is_loopback_url
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], float]
-
-
-def is_loopback(url: str) -> bool:
-    """True for localhost / 127.0.0.0/8 / ::1 URLs (the simulator and the sign-in receiver)."""
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def new_http_client(profile: CloudProfile, timeout_s: float) -> httpx.AsyncClient:
@@ -50,7 +38,7 @@ def new_http_client(profile: CloudProfile, timeout_s: float) -> httpx.AsyncClien
     breaks) simulator traffic; real clouds keep ``trust_env`` so corporate proxies still work.
     """
     urls = (profile.token_url, profile.iiot_api_url, profile.sensor_data_url)
-    loopback = all(is_loopback(u) for u in urls if u)
+    loopback = all(is_loopback_url(u) for u in urls if u)
     return httpx.AsyncClient(
         verify=True,
         trust_env=not loopback,

@@ -8,6 +8,7 @@ only known once it runs, so it is made from the simulator's URL.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -137,6 +138,21 @@ class CloudProfile:
         except (TypeError, ValueError):
             return None
         return profile
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for localhost, 127.0.0.0/8 and ::1: the simulators and the sign-in receiver."""
+    host = host.lower().strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_loopback_url(url: str) -> bool:
+    return is_loopback_host(urlsplit(url).hostname or "")
 
 
 def _origin(url: str, label: str = "URL") -> tuple[str, str, int]:

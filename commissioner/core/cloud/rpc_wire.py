@@ -13,13 +13,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 
 from commissioner.core.cloud.errors import CloudUnavailable
+from commissioner.core.cloud.profiles import is_loopback_host
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +48,11 @@ async def open_socket(url: str, open_timeout_s: float) -> ClientConnection:
             max_size=None,
             compression=None,
             ping_interval=None,
-            proxy=None if is_loopback(host) else True,
+            proxy=None if is_loopback_host(host) else True,
             logger=_Quiet(log, {}),
         )
     except Exception as exc:  # refused, DNS, TLS, HTTP status, timeout: all "unreachable"
         raise CloudUnavailable(url, describe(exc)) from exc
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def describe(exc: BaseException) -> str:

@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -23,7 +22,7 @@ from commissioner.core.cloud.errors import CloudAuthError, CloudConfigError, Fie
 from commissioner.core.cloud.flusher import QueueFlusher
 from commissioner.core.cloud.journal import RegistrationJournal
 from commissioner.core.cloud.models import IntegrationResult, UploadReport
-from commissioner.core.cloud.profiles import AuthMethod, CloudProfile
+from commissioner.core.cloud.profiles import AuthMethod, CloudProfile, is_loopback_url
 from commissioner.core.cloud.registrar import Registrar, RegistrationOutcome
 from commissioner.core.cloud.registration import RegistrationSpec, build_request
 from commissioner.core.cloud.rpc import IotSocketClient, code_from_authorization
@@ -36,7 +35,6 @@ from commissioner.core.lifecycle import AsyncService
 
 log = logging.getLogger(__name__)
 WaitListener = Callable[[float, str], None]
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def profile_folder(data_folder: Path, profile: CloudProfile) -> Path:
@@ -51,7 +49,7 @@ async def follow_loopback_sign_in(url: str) -> None:
     Only for loopback authorize URLs (the simulator); a real IMS sign-in always goes to the
     user's own browser, where they type their password.
     """
-    if (urlsplit(url).hostname or "") not in LOOPBACK:
+    if not is_loopback_url(url):
         raise CloudConfigError("The in-app sign-in is only for the local cloud simulator.")
     async with httpx.AsyncClient(trust_env=False, follow_redirects=True, timeout=10.0) as http:
         await http.get(url)
@@ -147,7 +145,7 @@ class CloudWorkspace(AsyncService):
 
     @property
     def is_simulator(self) -> bool:
-        return (urlsplit(self.profile.authorize_url).hostname or "") in LOOPBACK
+        return is_loopback_url(self.profile.authorize_url)
 
     # -- templates -------------------------------------------------------------------------
     async def refresh_templates(self) -> TemplateCatalogue:
