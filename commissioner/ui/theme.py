@@ -8,8 +8,47 @@ read on both.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette, QPen
+from PySide6.QtWidgets import (
+    QApplication,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleOption,
+    QWidget,
+)
+
+_CHECK_INDICATORS = (
+    QStyle.PrimitiveElement.PE_IndicatorCheckBox,
+    QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck,
+)
+
+
+class _VisibleCheckBoxes(QProxyStyle):
+    """Fusion with check box frames that show on dark backgrounds.
+
+    Fusion derives a check box's frame from the window colour made darker, which on a dark palette
+    is nearly black on a nearly black field: unticked boxes (Register columns, toggles) vanished.
+    On dark palettes the frame is redrawn in the placeholder-text grey; light palettes are untouched.
+    """
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        if element not in _CHECK_INDICATORS or option.palette.window().color().lightness() >= 128:
+            return
+        painter.save()
+        painter.setPen(QPen(option.palette.color(QPalette.ColorRole.PlaceholderText)))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        rect = option.rect.adjusted(0, 0, -1, -1)
+        side = min(rect.width(), rect.height())
+        painter.drawRect(rect.x(), rect.y() + (rect.height() - side) // 2, side, side)
+        painter.restore()
 
 
 def dark_palette() -> QPalette:
@@ -48,7 +87,8 @@ def system_prefers_dark() -> bool:
 
 def apply_theme(app: QApplication, theme: str) -> None:
     """``theme`` is system, light or dark."""
-    app.setStyle("Fusion")
+    fusion = QStyleFactory.create("Fusion")
+    app.setStyle(_VisibleCheckBoxes(fusion) if fusion is not None else "Fusion")
     dark = theme == "dark" or (theme == "system" and system_prefers_dark())
     app.setPalette(dark_palette() if dark else app.style().standardPalette())
 
