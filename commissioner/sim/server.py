@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import socket
 
 from aiohttp import web
 
@@ -32,6 +31,7 @@ from commissioner.sim.control import PREFIX as CONTROL_PREFIX
 from commissioner.sim.control import ControlApi
 from commissioner.sim.device import SimDevice
 from commissioner.sim.faults import Faults
+from commissioner.sim.listening import bind_listener, http_url
 from commissioner.sim.rest import Handler, RestApi, error_response
 from commissioner.sim.scenario import Scenario, load_scenario
 from commissioner.sim.state import DeviceState
@@ -102,8 +102,7 @@ class ThreadServer(AsyncService):
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return http_url(self.host, self.port)
 
     @property
     def ws_url(self) -> str:
@@ -117,7 +116,7 @@ class ThreadServer(AsyncService):
         runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_TIMEOUT_S)
         await runner.setup()
         try:
-            sock = self._bind()
+            sock = bind_listener(self.host, self._requested_port)
             site = web.SockSite(runner, sock)
             await site.start()
         except BaseException:
@@ -137,17 +136,6 @@ class ThreadServer(AsyncService):
         await runner.cleanup()
 
     # -- internals -------------------------------------------------------------------------------
-
-    def _bind(self) -> socket.socket:
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((self.host, self._requested_port))
-        except OSError:
-            sock.close()
-            raise
-        return sock
 
     def _build_app(self) -> web.Application:
         app = web.Application(

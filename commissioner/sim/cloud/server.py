@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +33,7 @@ from commissioner.sim.cloud.ims import Ims
 from commissioner.sim.cloud.integrate import IntegrateApi
 from commissioner.sim.cloud.rpc import RpcHub
 from commissioner.sim.cloud.state import CloudState
+from commissioner.sim.listening import bind_listener, http_url
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -84,8 +84,7 @@ class CloudSim(AsyncService):
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return http_url(self.host, self.port)
 
     @property
     def ws_url(self) -> str:
@@ -132,24 +131,13 @@ class CloudSim(AsyncService):
         runner = web.AppRunner(self._build_app(), shutdown_timeout=SHUTDOWN_TIMEOUT_S)
         await runner.setup()
         try:
-            sock = self._bind(port)
+            sock = bind_listener(self.host, port)
             await web.SockSite(runner, sock).start()
         except BaseException:
             await runner.cleanup()
             raise
         self._runner = runner
         self._port = int(sock.getsockname()[1])
-
-    def _bind(self, port: int) -> socket.socket:
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((self.host, port))
-        except OSError:
-            sock.close()
-            raise
-        return sock
 
     def _build_app(self) -> web.Application:
         app = web.Application(
