@@ -219,3 +219,34 @@ async def test_offline_registration_is_queued_then_delivered_once(
     item = workspace.journal.get(record.cloud.registration_id)
     assert item.status is RegistrationStatus.SENT
     assert cloud_sim.counts()["nodes"] == 1 and cloud_sim.counts()["devices"] == 3
+
+
+async def test_failed_write_can_be_retried_or_skipped(
+    client: EdgeClient, thread: ThreadServer, journal: CommissioningJournal
+) -> None:
+    """A write the THREAD refuses stops the run; retry sends it again, skip journals it skipped."""
+    from commissioner.sim.faults import Faults
+
+    session = CommissioningSession(client, journal, options=FAST)
+    await session.connect()
+    await session.take_snapshot()
+    await session.plan(load_profile(MIXED), SITE)
+    thread.device.faults.set(Faults(error_rate=1.0))
+    outcome = await session.apply()
+    assert not outcome.ok and outcome.failed is session.actions[0] and outcome.error
+    assert session.stage is Stage.APPLY
+    again = await session.retry()
+    assert again.failed is session.actions[0]
+    thread.device.faults.set(Faults())
+    first_key = session.actions[0].key
+    done = await session.skip()
+    assert done.ok and session.stage is Stage.VERIFY
+    results = [
+        (e.key, e.result) for e in journal.events(session.run_id or 0, kinds=[EventKind.ACTION])
+    ]
+    assert results[:3] == [
+        (first_key, ActionResult.FAILED.value),
+        (first_key, ActionResult.FAILED.value),
+        (first_key, ActionResult.SKIPPED.value),
+    ]
+    assert all(r == ActionResult.OK.value for _, r in results[3:])
