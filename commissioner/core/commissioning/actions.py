@@ -298,7 +298,7 @@ def diff(current: ThreadSnapshot, target: ThreadTarget) -> list[SettingChange]:
             rows.append(
                 SettingChange(
                     key=f"port{now.port}.{which.value}",
-                    label=f"Port {now.port} {which.label.lower() if not which.is_property else which.label}",
+                    label=port_field_label(now.port, which),
                     before=before,
                     after=format_value(which, wanted),
                     changes=which in port_review.changes,
@@ -333,6 +333,14 @@ def diff(current: ThreadSnapshot, target: ThreadTarget) -> list[SettingChange]:
             )
         )
     return rows
+
+
+def port_field_label(port: int, which: PortField) -> str:
+    """ "Port 1 baud rate", "Port 2 COMM_TYPE": the field's label in a sentence."""
+    label = which.label
+    if not label[:2].isupper():
+        label = label[0].lower() + label[1:]
+    return f"Port {port} {label}"
 
 
 def setting_text(value: Any) -> str:

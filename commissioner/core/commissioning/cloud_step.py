@@ -160,11 +160,13 @@ async def _observations(
         pairs = [(c.metric, c.unit) for c in port_profile.channels]
         readings = _readings(port_traces, started_at)[-EVIDENCE_READINGS:]
         built = build_observations(sensor_ids[0], readings, metrics)
+        expected = len(built.observations)
         watch = SensorWatch(sock, sensor_ids[0], pairs)
         try:
             await watch.start()
             report = await workspace.upload(built.observations)
-            arrived = await watch.wait_for(len(built.observations), timeout_s)
+            # the socket reports each metric of an observation separately
+            arrived = await watch.wait_for(expected * len(pairs), timeout_s)
         except CloudError as exc:
             checks.append(_check(key, label, CheckStatus.FAIL, str(exc), port))
             continue
@@ -172,16 +174,15 @@ async def _observations(
             with contextlib.suppress(CloudError, asyncio.CancelledError):
                 await watch.aclose()
         sent = report.accepted_count
-        status = (
-            CheckStatus.PASS if arrived and sent == len(built.observations) else CheckStatus.FAIL
-        )
+        seen = watch.received // len(pairs)
+        status = CheckStatus.PASS if arrived and sent == expected else CheckStatus.FAIL
         checks.append(
             _check(
                 key,
                 label,
                 status,
-                f"{sent} captured readings uploaded to sensor {sensor_ids[0]}, "
-                f"{watch.received} seen on the live socket",
+                f"{sent} of {expected} captured readings uploaded to sensor {sensor_ids[0]}; "
+                f"{seen} came back on the live socket",
                 port,
             )
         )

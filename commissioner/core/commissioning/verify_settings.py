@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from commissioner.core.commissioning.actions import PortTarget, ThreadTarget, setting_text
+from commissioner.core.commissioning.actions import (
+    PortTarget,
+    ThreadTarget,
+    port_field_label,
+    setting_text,
+)
 from commissioner.core.commissioning.run_model import (
     CheckResult,
     CheckStatus,
@@ -60,7 +65,7 @@ def _port_checks(target: PortTarget, port: PortSnapshot, tolerance_v: float) -> 
     if target.voltage is not None:
         out.append(voltage_check(n, int(target.voltage), port.measured_v, tolerance_v))
     for key, wanted in target.properties.items():
-        label = f"Port {n} {PortField(key).label}"
+        label = port_field_label(n, PortField(key))
         out.append(
             _equal(f"setting.port{n}.{key}", label, plain(wanted), port.properties.get(key), n)
         )
@@ -69,7 +74,7 @@ def _port_checks(target: PortTarget, port: PortSnapshot, tolerance_v: float) -> 
         out.append(
             CheckResult(
                 f"setting.port{n}.{key}",
-                f"Port {n} {PortField(key).label} removed",
+                f"{port_field_label(n, PortField(key))} removed",
                 CheckStatus.FAIL if present else CheckStatus.PASS,
                 f"still reads {port.properties[key]}" if present else "not set, as planned",
                 n,
