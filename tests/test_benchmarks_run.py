@@ -97,3 +97,27 @@ def test_cloud_registration_benchmark_prints_its_figures() -> None:
     for figure in ("PKCE sign-in", "template refresh", "register 3 devices", "verify", "upload"):
         assert figure in out, out
     assert "status sent after reconcile; nodes in project 3 for 3 THREADs" in out, out
+
+
+@pytest.mark.timeout(90)
+def test_commissioning_benchmark_prints_its_figures() -> None:
+    """--quick commissions one THREAD and a 3-THREAD fleet both ways; every unit passes."""
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "commissioning.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=80,
+        cwd=ROOT,
+        check=False,
+    )
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    for figure in (
+        "run 1: PASSED, 37/37 checks, cloud registered",
+        "full run excluding data-wait windows and report: median",
+        "--parallel 3: 3 THREADs in",
+        "--parallel 1: 2 THREADs in",
+        "ratio: --parallel 1 / --parallel 3 =",
+    ):
+        assert figure in out, out
+    assert "not passed" not in out and "Traceback" not in result.stderr, out + result.stderr

@@ -1,9 +1,11 @@
-"""Command line: the GUI by default, plus ``sim``, ``edge`` and ``cloud`` subcommands.
+"""Command line: the GUI by default, plus ``sim``, ``edge``, ``cloud``, ``commission`` and
+``journal``.
 
 Qt is imported only for the GUI, so ``commissioner edge ...``, ``commissioner cloud ...`` and
 ``commissioner sim`` start fast and run on machines without a display. Exit codes (see
 :mod:`commissioner.cli.exit_codes`): 0 ok, 1 failure, 2 bad input, 3 unreachable, 4 rejected,
-5 malformed answer, 6 queued (a cloud registration waits in the offline queue).
+5 malformed answer, 6 queued (a cloud registration waits in the offline queue), 7 a THREAD of
+``commission`` did not pass. Qt is loaded by ``commission`` only to paint its PDF reports.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ import sys
 from collections.abc import Sequence
 
 from commissioner import __version__
-from commissioner.cli import cloud_command, console, edge_ops, sim_command
+from commissioner.cli import (
+    cloud_command,
+    commission_command,
+    console,
+    edge_ops,
+    journal_command,
+    sim_command,
+)
 from commissioner.cli.exit_codes import ExitCode, exit_code_for
 from commissioner.core.edge.client import EdgeClient
 from commissioner.core.edge.errors import EdgeError
@@ -26,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="commissioner",
         description="THREAD Commissioner: configure, watch, verify and register iTwin IoT THREAD gateways.",
         epilog="Exit codes: 0 ok, 1 failure, 2 bad input, 3 THREAD unreachable, 4 request rejected, "
-        "5 malformed answer, 6 queued (cloud registration waiting in the offline queue).",
+        "5 malformed answer, 6 queued (cloud registration waiting in the offline queue), "
+        "7 commission: a THREAD did not pass.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
@@ -57,6 +67,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="Register THREADs in iTwin IoT and check their data, from scripts or a terminal.",
     )
     cloud_command.configure(cloud)
+
+    commission = sub.add_parser(
+        "commission",
+        help="commission THREADs from a profile and a site manifest, with reports",
+        description="Commission many THREADs concurrently from a profile and a site manifest: "
+        "snapshot, apply, verify, register, confirm, and one report per THREAD.",
+    )
+    commission_command.configure(commission)
+
+    journal = sub.add_parser(
+        "journal",
+        help="the commissioning journal: list and show runs, export the audit, support bundle",
+        description="Every commissioning run and action: list, show, export (CSV/JSON), write a "
+        "support bundle (secrets redacted), and check a THREAD's configuration hash.",
+    )
+    journal_command.configure(journal)
     return parser
 
 
@@ -85,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_run_edge(args))
         if args.command == "cloud":
             return asyncio.run(cloud_command.run(args))
+        if args.command == "commission":
+            return commission_command.run(args)
+        if args.command == "journal":
+            return asyncio.run(journal_command.run(args))
         from commissioner.app import run_gui
 
         return run_gui(demo=args.demo or args.smoke, smoke=args.smoke)

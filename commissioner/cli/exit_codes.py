@@ -34,6 +34,7 @@ class ExitCode(IntEnum):
     REJECTED = 4
     MALFORMED = 5
     QUEUED = 6  # the cloud was unreachable; the registration waits in the offline queue
+    COMMISSION_FAILED = 7  # commission: a THREAD did not pass (failed, rolled back, interrupted)
 
 
 def exit_code_for(error: BaseException) -> ExitCode:

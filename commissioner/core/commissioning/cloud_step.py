@@ -45,6 +45,7 @@ async def register_run(
     site: SiteFields,
     *,
     queue_only: bool = False,
+    queue_reason: str = "queued by choice",
 ) -> CloudRecord:
     """Register now, or journal it for the offline queue; never raises for cloud trouble."""
     draft = to_registration_draft(profile, serial, site.site)
@@ -54,7 +55,7 @@ async def register_run(
         return replace(base, status="skipped", reason="the profile registers no port")
     if queue_only:
         rid = workspace.queue_only(spec)
-        return replace(base, status="queued", registration_id=rid, reason="queued by choice")
+        return replace(base, status="queued", registration_id=rid, reason=queue_reason)
     try:
         outcome = await workspace.register(spec)
     except CloudError as exc:

@@ -223,6 +223,7 @@ class CommissioningSession(SessionBase):
                 identity.serial,
                 self.site,
                 queue_only=self.options.queue_only,
+                queue_reason=self.options.queue_reason,
             )
         self.cloud_record = record
         self._journal(

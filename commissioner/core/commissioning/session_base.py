@@ -131,6 +131,7 @@ class SessionBase:
         if self.snapshot is None:
             raise RunError("Take the snapshot before planning, so the install can be undone.")
         self.profile, self.site = profile, site
+        self._event(Stage.PLAN, f"Planning with profile {profile.name!r}")
         text = json.dumps(profile_to_dict(profile))
         self.journal.set_plan(run_id, site, profile.name, text)
         current = await read_snapshot(self.client, self._remembered())

@@ -20,6 +20,7 @@ class RunOptions:
     scan: bool = True  # scan a silent serial port for the baud rate and framing it speaks at
     scan_listen_s: float = 1.5
     queue_only: bool = False  # journal the registration for later instead of sending it now
+    queue_reason: str = "queued by choice"  # said in the report when queue_only
     confirm_timeout_s: float = 10.0
     upload_evidence: bool = True  # upload captured readings to prove the cloud path
 
