@@ -73,10 +73,12 @@ class Services:
 def build_services(*, settings_store: SettingsStore | None = None) -> Services:
     """Create the session, its Qt model, the pages and the main window."""
     from commissioner.core.activity import ActivityLog
+    from commissioner.core.commissioning.journal import CommissioningJournal
     from commissioner.core.connection.session import ThreadSession
     from commissioner.core.ports.workspace import PortsWorkspace
     from commissioner.core.settings import SettingsStore
     from commissioner.ui.pages.cloud import CloudModel, CloudPage
+    from commissioner.ui.pages.commission.page import CommissionPage
     from commissioner.ui.pages.connection.page import ConnectionPage
     from commissioner.ui.pages.console.page import ConsolePage
     from commissioner.ui.pages.dashboard.page import DashboardPage
@@ -124,8 +126,12 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
         return {port: mode.value for port in (1, 2, 3) if (mode := memory.mode(serial, port))}
 
     cloud = CloudPage(model, cloud_model, settings, save, port_modes=port_modes)
+    # The product's main job, second only to connecting: one journal for the wizard and its audit.
+    journal = CommissioningJournal()
+    commission = CommissionPage(model, journal, cloud=cloud_model)
     pages = [
         Page("connection", "Connection", connection, needs_connection=False),
+        Page("commission", "Commission", commission, needs_connection=False),
         Page("dashboard", "Dashboard", dashboard),
         Page("ports", "Ports", ports),
         Page("system", "System", SystemPage(model)),
@@ -134,6 +140,7 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
         Page("cloud", "Cloud", cloud, needs_connection=False),
     ]
     window = MainWindow(model, activity, settings, save, pages)
+    commission.sig_open_page.connect(window.show_page)
     closers: list[Callable[[], Awaitable[None]]] = []
     for page in pages:
         aclose = getattr(page.widget, "aclose", None)
@@ -141,6 +148,11 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
             closers.append(aclose)
     closers.append(cloud_model.aclose)
     closers.append(model.aclose)
+
+    async def close_journal() -> None:  # after the pages: their tasks may still journal
+        journal.close()
+
+    closers.append(close_journal)
     return Services(store, settings, activity, model, window, connection, closers)
 
 
@@ -181,7 +193,7 @@ async def _run(*, demo: bool, smoke: bool) -> int:
                 window.statusBar().showMessage(f"Could not start the simulator: {exc}")
                 identity = None
             if identity is not None and not smoke:
-                window.show_page("dashboard")
+                window.show_page("commission")  # the demo's point: commission it end to end
         if smoke:
             serial = services.model.identity.serial_number if services.model.identity else None
             window.close()

@@ -40,10 +40,13 @@ async def capture(app: QApplication, theme: str) -> None:
     await _start_sensor_console(services)
     for entry in window.pages:
         window.show_page(entry.key)
+        suffix = "" if theme == "light" else f"-{theme}"
+        if entry.key == "commission":
+            await _demo_commission(entry.widget, window, suffix)
+            continue
         if entry.key == "cloud":
             await _demo_registration(entry.widget)
         await asyncio.sleep(2.5)
-        suffix = "" if theme == "light" else f"-{theme}"
         path = OUT / f"{entry.key}{suffix}.png"
         window.grab().save(str(path))
         print(f"saved {path}")
@@ -77,6 +80,40 @@ async def _start_sensor_console(services: object) -> None:
     )
     editor.apply()
     await asyncio.sleep(4)
+
+
+async def _demo_commission(page: Any, window: Any, suffix: str) -> None:
+    """Commission the simulated THREAD through the wizard as a new user would: the plan, the
+    verification and the finished run (report written) are saved as commission-*.png."""
+    page.confirm = lambda _title, _text: True
+
+    async def press() -> None:
+        page.primary_button.click()
+        await page.wait_idle()
+
+    def save(name: str) -> None:
+        path = OUT / f"commission-{name}{suffix}.png"
+        window.grab().save(str(path))
+        print(f"saved {path}")
+
+    page.plan_step.site_edit.setText("Bridge 7 north")
+    page.plan_step.location_edit.setText("Pier 3, cabinet B")
+    page.plan_step.technician_edit.setText("A. Installer")
+    await press()  # Start new run: identify, snapshot
+    await press()  # Next: plan (the mixed three-port profile)
+    await asyncio.sleep(0.5)
+    save("plan")
+    await press()  # Apply, then verify
+    await asyncio.sleep(0.5)
+    save("verify")
+    await press()  # Next: register
+    await page.wait_idle()
+    page.register_step.sign_in_button.click()  # the embedded cloud simulator's sign-in
+    await page.wait_idle()
+    await press()  # Register now, then confirm in the cloud
+    await press()  # Finish and write report
+    await asyncio.sleep(0.5)
+    save("done")
 
 
 async def _demo_registration(page: Any) -> None:

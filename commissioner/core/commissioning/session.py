@@ -110,6 +110,7 @@ class CommissioningSession(SessionBase):
                 if result.silent and port is not None and port.mode in SERIAL_MODES:
                     await self.scan(result.port)
         self._set_stage(Stage.REGISTER)
+        self._save_progress()
         failed = sum(1 for c in checks if not c.passed)
         self._event(
             Stage.VERIFY,
@@ -168,7 +169,7 @@ class CommissioningSession(SessionBase):
         self._journal(
             Stage.VERIFY,
             EventKind.NOTE,
-            f"port{port_number}.scan",
+            f"port{port_number}.override",
             f"Port {port_number}: using {found.found.label()} found by the scan instead of the profile's",
             after=found.found.properties(),
         )
@@ -206,14 +207,18 @@ class CommissioningSession(SessionBase):
             self._journal_check(run_id, check)
         self.checks.extend(checks)
         self._set_stage(Stage.REGISTER)
+        self._save_progress()
         return checks
 
     # -- 6. register, 7. confirm -----------------------------------------------------------------
-    async def register(self) -> CloudRecord:
+    async def register(self, skip_reason: str = "") -> CloudRecord:
+        """Register now (or queue); ``skip_reason`` skips it and says why on the report."""
         _, identity = self._need_run()
         assert self.profile is not None
-        if self.cloud is None or self.profile.cloud is None:
-            why = "no cloud profile chosen" if self.cloud is None else "the profile has no [cloud]"
+        if skip_reason or self.cloud is None or self.profile.cloud is None:
+            why = skip_reason or (
+                "no cloud profile chosen" if self.cloud is None else "the profile has no [cloud]"
+            )
             record = CloudRecord("skipped", reason=why)
         else:
             self._event(Stage.REGISTER, f"Registering THREAD {identity.serial}")
@@ -247,6 +252,7 @@ class CommissioningSession(SessionBase):
                 )
             )
         self._set_stage(Stage.CONFIRM)
+        self._save_progress()
         self._event(Stage.REGISTER, f"Registration {record.status}", result=record.status)
         return record
 
@@ -280,6 +286,7 @@ class CommissioningSession(SessionBase):
             self._journal_check(run_id, check)
         self.checks = [c for c in self.checks if c.stage is not Stage.CONFIRM] + checks
         self._set_stage(Stage.REPORT)
+        self._save_progress()
         return checks
 
     # -- 8. report -------------------------------------------------------------------------------
@@ -409,12 +416,21 @@ class CommissioningSession(SessionBase):
             session._set_stage(Stage.PLAN)
             return session
         session.profile = profile_from_dict(json.loads(summary.profile_text))
+        for event in journal.events(run_id, kinds=[EventKind.NOTE]):
+            if event.key.endswith(".override") and isinstance(event.after, dict):
+                session.overrides[int(event.key[4:].split(".")[0])] = dict(event.after)
+        if summary.record is not None:  # evidence gathered before the stop
+            session.checks = list(summary.record.checks)
+            session.traces = list(summary.record.traces)
+            session.cloud_record = summary.record.cloud
+            session.as_left = summary.record.as_left
         current = await read_snapshot(client, session._remembered())
         session._replan(current)
         stage = summary.stage
-        if stage in (Stage.CONNECT, Stage.SNAPSHOT, Stage.PLAN):
+        if stage in (Stage.CONNECT, Stage.SNAPSHOT, Stage.PLAN) or session.actions:
+            # something is still to write (or was undone meanwhile): apply, then verify again
             stage = Stage.APPLY
-        if stage.value in (Stage.VERIFY.value,) or stage is Stage.APPLY:
-            stage = Stage.APPLY if session.actions else Stage.VERIFY
+        elif stage is Stage.APPLY:
+            stage = Stage.VERIFY
         session._set_stage(stage)
         return session

@@ -29,6 +29,7 @@ from commissioner.core.commissioning.run_model import (
     CheckResult,
     CloudRecord,
     EventKind,
+    RunRecord,
     RunStatus,
     SettingChange,
     SiteFields,
@@ -229,6 +230,14 @@ class SessionBase:
     def _poll(self, sensor: str | None) -> str:
         model = next((m for m in self.catalogue if m.id == sensor), None)
         return model.poll if model else ""
+
+    def _save_progress(self) -> None:
+        """Keep the evidence so far in the journal, so a resumed run still reports it."""
+        if self.run_id is not None and self.identity is not None:
+            self.journal.set_record(self.run_id, self.record())
+
+    def record(self) -> RunRecord:
+        raise NotImplementedError
 
     def _set_stage(self, stage: Stage) -> None:
         self.stage = stage

@@ -250,3 +250,26 @@ async def test_failed_write_can_be_retried_or_skipped(
         (first_key, ActionResult.SKIPPED.value),
     ]
     assert all(r == ActionResult.OK.value for _, r in results[3:])
+
+
+async def test_resumed_after_verification_keeps_its_evidence(
+    client: EdgeClient, thread: ThreadServer, journal: CommissioningJournal
+) -> None:
+    """Stopped after verifying, the resumed run goes on to register and still reports the data."""
+    session = CommissioningSession(client, journal, options=FAST)
+    await session.connect()
+    await session.take_snapshot()
+    await session.plan(load_profile(MIXED), SITE)
+    assert (await session.apply()).ok
+    await session.verify()
+    run_id = session.run_id
+    assert run_id is not None
+    resumed = await CommissioningSession.resume(client, journal, run_id, options=FAST)
+    assert resumed.stage is Stage.REGISTER and not resumed.actions
+    await resumed.register("skipped in this test")
+    await resumed.confirm()
+    record = resumed.finish()
+    assert record.status is RunStatus.PASSED
+    assert {"data.port1", "data.port2", "data.port3"} <= {c.key for c in record.checks}
+    assert {t.port for t in record.traces} == {1, 2, 3}
+    assert record.cloud is not None and record.cloud.reason == "skipped in this test"
