@@ -34,9 +34,7 @@ def run_gui(*, demo: bool = False, smoke: bool = False) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    _configure_logging()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("THREAD Commissioner")
@@ -52,6 +50,28 @@ def run_gui(*, demo: bool = False, smoke: bool = False) -> int:
     asyncio.set_event_loop(loop)
     with loop:
         return loop.run_until_complete(_run(demo=demo, smoke=smoke))
+
+
+def _configure_logging() -> None:
+    """stderr, and a rotating file that the support bundle picks up (5 x 2 MB at most)."""
+    from logging.handlers import RotatingFileHandler
+
+    from commissioner.core.commissioning.bundle import default_app_log_path
+
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    path = default_app_log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(
+            RotatingFileHandler(path, maxBytes=2_000_000, backupCount=4, encoding="utf-8")
+        )
+    except OSError as exc:  # a read-only data folder must not stop the app
+        print(f"commissioner: not logging to {path}: {exc}", file=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
+    )
 
 
 @dataclass
@@ -87,6 +107,7 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
     from commissioner.ui.pages.system.page import SystemPage
     from commissioner.ui.session_model import SessionModel
     from commissioner.ui.shell.main_window import MainWindow, Page
+    from commissioner.ui.support_bundle import SupportBundleAction
 
     store = settings_store or SettingsStore()
     settings = store.load()
@@ -141,6 +162,10 @@ def build_services(*, settings_store: SettingsStore | None = None) -> Services:
     ]
     window = MainWindow(model, activity, settings, save, pages)
     commission.sig_open_page.connect(window.show_page)
+    bundle = SupportBundleAction(
+        window, model, activity, journal, settings, secrets=cloud_model.secrets_in_memory
+    )
+    window.add_file_action("Save &support bundle…", bundle.trigger)
     closers: list[Callable[[], Awaitable[None]]] = []
     for page in pages:
         aclose = getattr(page.widget, "aclose", None)

@@ -74,6 +74,13 @@ class CloudAuth:
     def __repr__(self) -> str:
         return f"CloudAuth(profile={self.profile.name!r}, status={self._status.value})"
 
+    def secrets_in_memory(self) -> list[str]:
+        """Every secret this session holds, so exports (the support bundle) can scrub them."""
+        values = [self._secret]
+        if self._tokens is not None:
+            values += [self._tokens.access_token, self._tokens.refresh_token]
+        return [v for v in values if v]
+
     @property
     def method(self) -> AuthMethod:
         return self.profile.auth_method

@@ -114,8 +114,16 @@ class MainWindow(QMainWindow):
 
     # -- menus and shortcuts -------------------------------------------------------------------
 
+    def add_file_action(self, text: str, slot: Callable[[], object]) -> QAction:
+        """An app-wide action in the File menu, above Quit."""
+        action = QAction(text, self)
+        action.triggered.connect(lambda _checked=False: slot())
+        self._file_menu.insertAction(self._quit_action, action)
+        return action
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self._file_menu = file_menu
         export = QAction("&Export activity log…", self)
         export.setShortcut(QKeySequence("Ctrl+E"))
         export.triggered.connect(self.activity.export_button.click)
@@ -125,6 +133,7 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # StandardKey.Quit is empty on Windows
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        self._quit_action = quit_action
 
         view_menu = self.menuBar().addMenu("&View")
         for index, page in enumerate(self.pages):

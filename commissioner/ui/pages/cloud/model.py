@@ -88,6 +88,10 @@ class CloudModel(QObject):
         self._sim_folder: tempfile.TemporaryDirectory[str] | None = None
         self._closed = False
 
+    def secrets_in_memory(self) -> list[str]:
+        """What the current cloud session holds, for exports to scrub (see CloudAuth)."""
+        return self.workspace.auth.secrets_in_memory() if self.workspace is not None else []
+
     def _emit_presence(self, presence: NodePresence) -> None:
         last = presence.last_comm.isoformat(timespec="seconds") if presence.last_comm else ""
         self.sig_presence.emit(presence.online, last)
