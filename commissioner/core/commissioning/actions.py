@@ -11,7 +11,7 @@ done, which is how a resumed run carries on without repeating itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -24,7 +24,7 @@ from commissioner.core.edge.rules import NetworkInterface, PortMode, PortVoltage
 from commissioner.core.ports.device_state import Known, PortDeviceState, Source
 from commissioner.core.ports.fields import REMOVE, SERIAL_MODES, PortField, format_value
 from commissioner.core.ports.plan import Step, StepKind, plan_port
-from commissioner.core.ports.staging import review
+from commissioner.core.ports.staging import PortReview, review
 
 
 class ActionKind(StrEnum):
@@ -176,12 +176,7 @@ def device_state(port: PortSnapshot) -> PortDeviceState:
 def plan_actions(current: ThreadSnapshot, target: ThreadTarget) -> list[Action]:
     """The writes from ``current`` to ``target``; ValueError when a target value is invalid."""
     actions: list[Action] = []
-    for port_target in target.ports:
-        now = current.port(port_target.port)
-        if now is None:
-            continue
-        state = device_state(now)
-        port_review = review(port_target.port, port_target.edits(), state)
+    for _, state, port_review in _port_reviews(current, target):
         actions.extend(_from_step(step, state) for step in plan_port(port_review, state))
     if target.interface_priority is not None and (
         target.interface_priority.value != current.interface_priority
@@ -221,6 +216,18 @@ def plan_actions(current: ThreadSnapshot, target: ThreadTarget) -> list[Action]:
             )
         )
     return actions
+
+
+def _port_reviews(
+    current: ThreadSnapshot, target: ThreadTarget
+) -> Iterator[tuple[PortSnapshot, PortDeviceState, PortReview]]:
+    """Each targeted port as read, as the Ports planner's state, and reviewed against the target."""
+    for port_target in target.ports:
+        now = current.port(port_target.port)
+        if now is None:
+            continue
+        state = device_state(now)
+        yield now, state, review(port_target.port, port_target.edits(), state)
 
 
 def _from_step(step: Step, state: PortDeviceState) -> Action:
@@ -284,12 +291,7 @@ async def run_action(client: EdgeClient, action: Action) -> Any:
 def diff(current: ThreadSnapshot, target: ThreadTarget) -> list[SettingChange]:
     """Every setting the target names, with the THREAD's value and whether it changes."""
     rows: list[SettingChange] = []
-    for port_target in target.ports:
-        now = current.port(port_target.port)
-        if now is None:
-            continue
-        state = device_state(now)
-        port_review = review(port_target.port, port_target.edits(), state)
+    for now, state, port_review in _port_reviews(current, target):
         for which, wanted in port_review.targets.items():
             known = state.is_known(which)
             before = format_value(which, state.value(which)) if known else "unknown"

@@ -26,7 +26,6 @@ from typing import Any
 
 from commissioner.core.commissioning.actions import (
     plan_actions,
-    run_action,
     target_from_snapshot,
 )
 from commissioner.core.commissioning.cloud_step import confirm_run, register_run
@@ -34,7 +33,6 @@ from commissioner.core.commissioning.config_hash import config_hash
 from commissioner.core.commissioning.journal import CommissioningJournal
 from commissioner.core.commissioning.profile import profile_from_dict
 from commissioner.core.commissioning.run_model import (
-    ActionResult,
     CheckResult,
     CheckStatus,
     CloudRecord,
@@ -56,7 +54,6 @@ from commissioner.core.commissioning.snapshot import read_snapshot
 from commissioner.core.commissioning.verify_data import verify_port_data
 from commissioner.core.commissioning.verify_settings import settings_checks
 from commissioner.core.edge.client import EdgeClient
-from commissioner.core.edge.errors import EdgeError
 from commissioner.core.edge.rules import PortMode
 from commissioner.core.ports.fields import SERIAL_MODES
 
@@ -349,22 +346,8 @@ class CommissioningSession(SessionBase):
         actions = plan_actions(current, target)
         for index, action in enumerate(actions):
             self._event(Stage.APPLY, f"Undo: {action.description}", index, len(actions))
-            event_id = self.journal.record(
-                run_id,
-                self.stage if self.stage is not Stage.DONE else Stage.APPLY,
-                EventKind.ROLLBACK,
-                action.key,
-                action.description,
-                before=action.before,
-                after=action.value,
-                result=ActionResult.PENDING.value,
-            )
-            try:
-                await run_action(self.client, action)
-            except EdgeError as exc:
-                self.journal.set_result(event_id, ActionResult.FAILED.value, str(exc))
-                continue
-            self.journal.set_result(event_id, ActionResult.OK.value, after=action.value)
+            stage = self.stage if self.stage is not Stage.DONE else Stage.APPLY
+            await self._journaled_write(action, stage, EventKind.ROLLBACK)  # carry on past failures
         if self.options.settle_s > 0:
             await asyncio.sleep(self.options.settle_s)
         readback = await read_snapshot(self.client, self._remembered())

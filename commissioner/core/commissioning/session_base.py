@@ -161,33 +161,20 @@ class SessionBase:
     # -- 4. apply --------------------------------------------------------------------------------
     async def apply(self) -> ApplyOutcome:
         """Send the remaining writes in order; stop at the first failure (retry, skip, roll back)."""
-        run_id, _ = self._need_run()
+        self._need_run()
         total = len(self.actions)
         while self.next_action < total:
             action = self.actions[self.next_action]
             self._event(Stage.APPLY, action.description, self.next_action, total)
-            event_id = self.journal.record(
-                run_id,
-                Stage.APPLY,
-                EventKind.ACTION,
-                action.key,
-                action.description,
-                before=action.before,
-                after=action.value,
-                result=ActionResult.PENDING.value,
-            )
-            try:
-                answer = await run_action(self.client, action)
-            except EdgeError as exc:
-                self.journal.set_result(event_id, ActionResult.FAILED.value, str(exc))
+            error = await self._journaled_write(action, Stage.APPLY, EventKind.ACTION)
+            if error is not None:
                 self.failed_action = action
                 self._event(
                     Stage.APPLY, f"Failed: {action.description}", self.next_action, total, "failed"
                 )
-                return ApplyOutcome(self.next_action, total, action, short_error(exc), advice(exc))
-            self.journal.set_result(
-                event_id, ActionResult.OK.value, _answer_text(answer), after=action.value
-            )
+                return ApplyOutcome(
+                    self.next_action, total, action, short_error(error), advice(error)
+                )
             self.next_action += 1
         self.failed_action = None
         self._event(Stage.APPLY, f"{total} writes done", total, total, "ok")
@@ -230,6 +217,31 @@ class SessionBase:
     def _poll(self, sensor: str | None) -> str:
         model = next((m for m in self.catalogue if m.id == sensor), None)
         return model.poll if model else ""
+
+    async def _journaled_write(
+        self, action: Action, stage: Stage, kind: EventKind
+    ) -> EdgeError | None:
+        """Send one write, journaled PENDING before and OK/FAILED after; the error if it failed."""
+        assert self.run_id is not None
+        event_id = self.journal.record(
+            self.run_id,
+            stage,
+            kind,
+            action.key,
+            action.description,
+            before=action.before,
+            after=action.value,
+            result=ActionResult.PENDING.value,
+        )
+        try:
+            answer = await run_action(self.client, action)
+        except EdgeError as exc:
+            self.journal.set_result(event_id, ActionResult.FAILED.value, str(exc))
+            return exc
+        self.journal.set_result(
+            event_id, ActionResult.OK.value, _answer_text(answer), after=action.value
+        )
+        return None
 
     def _save_progress(self) -> None:
         """Keep the evidence so far in the journal, so a resumed run still reports it."""
