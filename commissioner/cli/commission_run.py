@@ -108,6 +108,31 @@ def report_folder(args: argparse.Namespace) -> Path | None:
     return Path(args.report_dir) if args.report_dir else default_report_dir()
 
 
+def fleet_context(
+    args: argparse.Namespace,
+    profile: CommissioningProfile,
+    journal: CommissioningJournal,
+    progress: FleetProgress,
+    choice: CloudChoice,
+    writer: ReportWriter | None,
+) -> FleetContext:
+    """What every unit's run shares, from the command line (the fleet and --resume alike)."""
+    return FleetContext(
+        profile=profile,
+        journal=journal,
+        progress=progress,
+        options=run_options(args, choice.queue_only, choice.warning),
+        policy=HeadlessPolicy(
+            accept_scan=args.accept_scan, rollback_on_failure=args.rollback_on_failure
+        ),
+        catalogue=load_catalogue(),
+        cloud=choice.workspace,
+        report_dir=report_folder(args),
+        write_report=writer,
+        edge_timeout_s=args.timeout,
+    )
+
+
 async def _fleet(
     args: argparse.Namespace,
     profile: CommissioningProfile,
@@ -125,21 +150,7 @@ async def _fleet(
         return int(exit_code_for(exc))
     journal = CommissioningJournal()
     progress = FleetProgress(units, sys.stderr)
-    report_dir = report_folder(args)
-    ctx = FleetContext(
-        profile=profile,
-        journal=journal,
-        progress=progress,
-        options=run_options(args, choice.queue_only, choice.warning),
-        policy=HeadlessPolicy(
-            accept_scan=args.accept_scan, rollback_on_failure=args.rollback_on_failure
-        ),
-        catalogue=load_catalogue(),
-        cloud=choice.workspace,
-        report_dir=report_dir,
-        write_report=writer,
-        edge_timeout_s=args.timeout,
-    )
+    ctx = fleet_context(args, profile, journal, progress, choice, writer)
     print(
         f"Commissioning {len(units)} THREAD(s) with profile {profile.name!r}, at most "
         f"{args.parallel} at a time; cloud: {choice.note}",
@@ -157,9 +168,11 @@ async def _fleet(
     wall = time.monotonic() - started
     notes = [n for n in (choice.warning,) if n]
     if args.json:
-        print(json.dumps(summary_json(results, profile.name, wall, report_dir, notes), indent=2))
+        print(
+            json.dumps(summary_json(results, profile.name, wall, ctx.report_dir, notes), indent=2)
+        )
     else:
-        print(summary_text(results, profile.name, wall, report_dir, notes))
+        print(summary_text(results, profile.name, wall, ctx.report_dir, notes))
     return 130 if interrupted else int(exit_code(results))
 
 

@@ -18,7 +18,6 @@ import time
 
 from commissioner.cli.commission_cloud import open_cloud
 from commissioner.cli.commission_fleet import (
-    FleetContext,
     ReportWriter,
     UnitResult,
     commission_unit,
@@ -26,6 +25,7 @@ from commissioner.cli.commission_fleet import (
 from commissioner.cli.commission_manifest import Unit
 from commissioner.cli.commission_progress import FleetProgress
 from commissioner.cli.commission_run import (
+    fleet_context,
     report_folder,
     report_writer,
     run_options,
@@ -36,7 +36,6 @@ from commissioner.cli.exit_codes import ExitCode, exit_code_for
 from commissioner.core.cloud.errors import CloudError
 from commissioner.core.commissioning import ProfileError, load_profile, profile_from_dict
 from commissioner.core.commissioning.config_hash import config_hash
-from commissioner.core.commissioning.headless import HeadlessPolicy
 from commissioner.core.commissioning.journal import CommissioningJournal, RunSummary
 from commissioner.core.commissioning.profile_model import CommissioningProfile
 from commissioner.core.commissioning.run_model import EventKind, RunRecord, RunStatus, Stage
@@ -47,7 +46,6 @@ from commissioner.core.commissioning.session import (
 )
 from commissioner.core.edge.client import EdgeClient
 from commissioner.core.edge.errors import EdgeError
-from commissioner.core.sensor_catalogue import load_catalogue
 
 ROLLBACK_REASON = "rolled back with 'commissioner commission --rollback'"
 
@@ -105,20 +103,7 @@ async def _resume(
         return int(exit_code_for(exc))
     unit = Unit(0, f"run {summary.run_id}", summary.address, summary.serial, summary.site)
     progress = FleetProgress([unit], sys.stderr)
-    ctx = FleetContext(
-        profile=profile,
-        journal=journal,
-        progress=progress,
-        options=run_options(args, choice.queue_only, choice.warning),
-        policy=HeadlessPolicy(
-            accept_scan=args.accept_scan, rollback_on_failure=args.rollback_on_failure
-        ),
-        catalogue=load_catalogue(),
-        cloud=choice.workspace,
-        report_dir=report_folder(args),
-        write_report=writer,
-        edge_timeout_s=args.timeout,
-    )
+    ctx = fleet_context(args, profile, journal, progress, choice, writer)
     print(
         f"Resuming run {summary.run_id} of THREAD {summary.serial} at {summary.address} "
         f"(stopped at {summary.stage.label}); cloud: {choice.note}",
