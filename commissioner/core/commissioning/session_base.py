@@ -44,7 +44,7 @@ from commissioner.core.commissioning.session_types import (
     RunEvent,
     RunOptions,
 )
-from commissioner.core.commissioning.snapshot import read_snapshot
+from commissioner.core.commissioning.snapshot import read_again, read_snapshot
 from commissioner.core.edge.client import EdgeClient
 from commissioner.core.edge.errors import EdgeError
 from commissioner.core.ports.apply import advice, short_error
@@ -94,8 +94,8 @@ class SessionBase:
     # -- 1. connect ------------------------------------------------------------------------------
     async def connect(self) -> ThreadIdentity:
         self._event(Stage.CONNECT, f"Connecting to {self.client.base_url}")
-        serial = await self.client.serial_number()
-        versions = await self.client.versions()
+        serial = await read_again(self.client.serial_number)
+        versions = await read_again(self.client.versions)
         self.identity = ThreadIdentity(
             serial, self.client.base_url, versions.application, versions.firmware, versions.hardware
         )

@@ -11,14 +11,36 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from commissioner.core.commissioning.run_model import PortSnapshot, ThreadSnapshot
 from commissioner.core.edge.client import EdgeClient
+from commissioner.core.edge.errors import EdgeMalformedResponse, EdgeRejected
 from commissioner.core.edge.rules import PORTS, PortMode, PortVoltage
-from commissioner.core.ports.device_state import PortDeviceState, Source, read_port
+from commissioner.core.ports.device_state import PortDeviceState, Source, build_state
+
+T = TypeVar("T")
+
+READ_ATTEMPTS = 3  # a read is harmless to repeat; a garbled or 5xx answer is often a one-off
+
+
+async def read_again(read: Callable[[], Awaitable[T]], attempts: int = READ_ATTEMPTS) -> T:
+    """``read()``, again after a cut-short body or a server error (reads only: never a write).
+
+    The Edge client already retries reads that do not reach the THREAD; a run should not stop
+    either because one answer of the dozens it reads arrived garbled.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return await read()
+        except (EdgeMalformedResponse, EdgeRejected) as exc:
+            server_side = isinstance(exc, EdgeMalformedResponse) or exc.status >= 500
+            if not server_side or attempt == attempts:
+                raise
+            await asyncio.sleep(0.1 * attempt)
+    raise AssertionError("unreachable")
 
 
 async def read_snapshot(
@@ -27,25 +49,36 @@ async def read_snapshot(
     """Every setting, read at once; ``remembered`` is ``journal.last_applied(serial)``."""
     remembered = remembered or {}
     cloud, priority, saver = await asyncio.gather(
-        client.get_cloud_connection(), client.get_interface_priority(), client.get_battery_saver()
+        read_again(client.get_cloud_connection),
+        read_again(client.get_interface_priority),
+        read_again(client.get_battery_saver),
     )
-    ports = await asyncio.gather(
-        *(
-            read_port(
-                client,
-                number,
-                remembered_mode=_mode(remembered.get(f"port{number}.mode")),
-                remembered_voltage=_voltage(remembered.get(f"port{number}.voltage")),
-            )
-            for number in PORTS
-        )
-    )
+    ports = await asyncio.gather(*(_read_port(client, n, remembered) for n in PORTS))
     return ThreadSnapshot(
         taken_at=time.time(),
         cloud_connection=bool(cloud),
         interface_priority=priority.interface.value,
         battery_saver={"enabled": saver.enabled, "low": saver.low, "high": saver.high},
         ports=tuple(port_snapshot(state) for state in ports),
+    )
+
+
+async def _read_port(
+    client: EdgeClient, number: int, remembered: Mapping[str, Any]
+) -> PortDeviceState:
+    """One port like :func:`read_port`, each of its reads repeated on a garbled answer."""
+    props, connection, measurement = await asyncio.gather(
+        read_again(lambda: client.get_port_properties(number)),
+        read_again(lambda: client.get_device_connection(number)),
+        read_again(lambda: client.port_measurement(number)),
+    )
+    return build_state(
+        number,
+        props.to_payload(),
+        connection,
+        measurement,
+        remembered_mode=_mode(remembered.get(f"port{number}.mode")),
+        remembered_voltage=_voltage(remembered.get(f"port{number}.voltage")),
     )
 
 

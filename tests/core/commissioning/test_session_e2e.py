@@ -273,3 +273,18 @@ async def test_resumed_after_verification_keeps_its_evidence(
     assert {"data.port1", "data.port2", "data.port3"} <= {c.key for c in record.checks}
     assert {t.port for t in record.traces} == {1, 2, 3}
     assert record.cloud is not None and record.cloud.reason == "skipped in this test"
+
+
+async def test_garbled_answers_are_read_again_not_fatal(journal: CommissioningJournal) -> None:
+    """One answer in twenty cut short: the snapshot still completes (reads are repeated)."""
+    from commissioner.sim.faults import Faults
+
+    async with (
+        ThreadServer(fast_scenario(), faults=Faults(malformed_rate=0.05, seed=3)) as server,
+        EdgeClient(server.url, timeout_s=2.0, retry_backoff_s=0.01) as client,
+    ):
+        session = CommissioningSession(client, journal, options=FAST)
+        await session.connect()
+        snapshot = await session.take_snapshot()
+        assert [p.port for p in snapshot.ports] == [1, 2, 3]
+        assert journal.run(session.run_id or 0).snapshot == snapshot
