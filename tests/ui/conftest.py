@@ -78,6 +78,20 @@ def _destroy_loop_qobjects(loop: qasync.QEventLoop) -> None:
             shiboken6.delete(qobject)
 
 
+def connected_model(run_async: Callable[[Coroutine[Any, Any, Any]], Any], url: str) -> SessionModel:
+    """A SessionModel connected to ``url`` with quick loss detection (heartbeat 0.2 s)."""
+    session = ThreadSession(
+        heartbeat_s=0.2,
+        probe_timeout_s=0.5,
+        backoff_initial_s=0.1,
+        backoff_max_s=0.4,
+        request_timeout_s=2.0,
+    )
+    model = SessionModel(session)
+    run_async(model.connect_to(ConnectionTarget(ConnectionKind.ETHERNET, url)))
+    return model
+
+
 @pytest.fixture
 def sim_model(
     run_async: Callable[[Coroutine[Any, Any, Any]], Any],
@@ -89,15 +103,7 @@ def sim_model(
     """
     server = ThreadServer(fast_scenario())
     run_async(server.start())
-    session = ThreadSession(
-        heartbeat_s=0.2,
-        probe_timeout_s=0.5,
-        backoff_initial_s=0.1,
-        backoff_max_s=0.4,
-        request_timeout_s=2.0,
-    )
-    model = SessionModel(session)
-    run_async(model.connect_to(ConnectionTarget(ConnectionKind.ETHERNET, server.url)))
+    model = connected_model(run_async, server.url)
     yield model, server
     run_async(model.aclose())
     run_async(server.aclose())

@@ -20,7 +20,7 @@ from commissioner.core.sensor_catalogue import load_catalogue
 from commissioner.resources import resource_path
 from commissioner.sim.scenario import Scenario
 from commissioner.sim.server import ThreadServer
-from tests.core.edge.conftest import fast_scenario
+from tests.core.edge.conftest import fast_scenario, with_sensor_baud
 
 # Small windows: the fast scenario prints every 0.05 s, and polls are answered at once.
 QUICK = DataWaitOptions(
@@ -40,10 +40,10 @@ def bench(**port_bauds: int) -> Scenario:
     profile's range limits whatever the moment of the sweep.
     """
     scenario = fast_scenario()
+    for key, baud in port_bauds.items():
+        scenario = with_sensor_baud(scenario, int(key.removeprefix("port")), baud)
     sensors = []
     for s in scenario.sensors:
-        if f"port{s.port}" in port_bauds:
-            s = dataclasses.replace(s, baud=port_bauds[f"port{s.port}"])
         if s.kind == "analog":
             s = dataclasses.replace(s, min_ma=6.0, max_ma=18.0)
         sensors.append(s)

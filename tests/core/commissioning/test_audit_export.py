@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -20,13 +19,6 @@ from commissioner.core.commissioning.run_model import (
     Stage,
     ThreadIdentity,
 )
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[CommissioningJournal]:
-    j = CommissioningJournal(tmp_path / "journal.sqlite")
-    yield j
-    j.close()
 
 
 def _run(journal: CommissioningJournal, serial: str, technician: str = "Ana") -> int:

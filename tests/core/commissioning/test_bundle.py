@@ -8,7 +8,6 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,13 +34,6 @@ BEARER = "bt-PLANTED-Zm9vYmFyYmF6cXV4"
 REFRESH = "rt-PLANTED-0123456789abcdef"
 MEMORY_ONLY = "mem-PLANTED-k9x8y7"  # appears without a key name: only extra_secrets can find it
 SECRETS = (CLIENT_SECRET, BEARER, REFRESH, MEMORY_ONLY)
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[CommissioningJournal]:
-    j = CommissioningJournal(tmp_path / "journal.sqlite")
-    yield j
-    j.close()
 
 
 def _planted_run(journal: CommissioningJournal) -> int:

@@ -30,7 +30,7 @@ from commissioner.core.edge.client import EdgeClient
 from commissioner.resources import resource_path
 from commissioner.sim.server import ThreadServer
 from tests.core.cloud.conftest import cloud_sim, memory_keyring, sim_profile  # noqa: F401
-from tests.core.edge.conftest import fast_scenario
+from tests.core.edge.conftest import fast_scenario, with_sensor_baud
 
 MIXED = resource_path("profiles", "mixed-three-port.toml")
 SITE = SiteFields(site="Bridge 7", location="North abutment", technician="A. Installer")
@@ -45,11 +45,6 @@ FAST = RunOptions(
 
 
 @pytest.fixture
-def journal(tmp_path: Path) -> CommissioningJournal:
-    return CommissioningJournal(tmp_path / "journal.sqlite")
-
-
-@pytest.fixture
 async def workspace(
     sim_profile: CloudProfile,  # noqa: F811
     memory_keyring: Any,  # noqa: F811
@@ -61,13 +56,13 @@ async def workspace(
         yield ws
 
 
-def wrong_baud_scenario() -> Any:
-    """The default bench, but the weather probe on port 1 talks at 4800 instead of 9600."""
-    scenario = fast_scenario()
-    sensors = tuple(
-        dataclasses.replace(s, baud=4800) if s.port == 1 else s for s in scenario.sensors
-    )
-    return dataclasses.replace(scenario, sensors=sensors)
+async def planned(client: EdgeClient, journal: CommissioningJournal) -> CommissioningSession:
+    """A session connected, snapshotted and planned with the mixed profile: ready to apply."""
+    session = CommissioningSession(client, journal, options=FAST)
+    await session.connect()
+    await session.take_snapshot()
+    await session.plan(load_profile(MIXED), SITE)
+    return session
 
 
 def settings_of(snapshot: Any) -> list[tuple[int, bool, dict[str, Any], int | None]]:
@@ -109,13 +104,10 @@ async def test_wrong_baud_is_found_by_the_scan_and_applied(
 ) -> None:
     """Port 1 is silent at the profile's 9600; the scan finds 4800 and accepting it passes."""
     async with (
-        ThreadServer(wrong_baud_scenario()) as server,
+        ThreadServer(with_sensor_baud(fast_scenario(), 1, 4800)) as server,
         EdgeClient(server.url, timeout_s=2.0, retry_backoff_s=0.01) as client,
     ):
-        session = CommissioningSession(client, journal, options=FAST)
-        await session.connect()
-        await session.take_snapshot()
-        await session.plan(load_profile(MIXED), SITE)
+        session = await planned(client, journal)
         assert (await session.apply()).ok
         checks = await session.verify()
         assert next(c for c in checks if c.key == "data.port1").status is CheckStatus.FAIL
@@ -171,10 +163,7 @@ async def test_interrupted_apply_resumes_where_it_stopped(
     async with ThreadServer(scenario) as server:
         url = server.url
         async with EdgeClient(url, timeout_s=1.0, retry_backoff_s=0.01) as client:
-            session = CommissioningSession(client, journal, options=FAST)
-            await session.connect()
-            await session.take_snapshot()
-            await session.plan(load_profile(MIXED), SITE)
+            session = await planned(client, journal)
             total = len(session.actions)
             # run a few writes, then stop as a crash would (the task is simply abandoned)
             session.actions = session.actions[:4]
@@ -227,10 +216,7 @@ async def test_failed_write_can_be_retried_or_skipped(
     """A write the THREAD refuses stops the run; retry sends it again, skip journals it skipped."""
     from commissioner.sim.faults import Faults
 
-    session = CommissioningSession(client, journal, options=FAST)
-    await session.connect()
-    await session.take_snapshot()
-    await session.plan(load_profile(MIXED), SITE)
+    session = await planned(client, journal)
     thread.device.faults.set(Faults(error_rate=1.0))
     outcome = await session.apply()
     assert not outcome.ok and outcome.failed is session.actions[0] and outcome.error
@@ -256,10 +242,7 @@ async def test_resumed_after_verification_keeps_its_evidence(
     client: EdgeClient, thread: ThreadServer, journal: CommissioningJournal
 ) -> None:
     """Stopped after verifying, the resumed run goes on to register and still reports the data."""
-    session = CommissioningSession(client, journal, options=FAST)
-    await session.connect()
-    await session.take_snapshot()
-    await session.plan(load_profile(MIXED), SITE)
+    session = await planned(client, journal)
     assert (await session.apply()).ok
     await session.verify()
     run_id = session.run_id

@@ -16,3 +16,11 @@ def fast_scenario(name: str = "default", **device: object) -> Scenario:
     return dataclasses.replace(
         scenario, device=dataclasses.replace(scenario.device, **timing), sensors=sensors
     )
+
+
+def with_sensor_baud(scenario: Scenario, port: int, baud: int) -> Scenario:
+    """``scenario`` with the sensor on ``port`` talking at ``baud`` (a wrong-baud install)."""
+    sensors = tuple(
+        dataclasses.replace(s, baud=baud) if s.port == port else s for s in scenario.sensors
+    )
+    return dataclasses.replace(scenario, sensors=sensors)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 
 from commissioner.core.commissioning.journal import CommissioningJournal
@@ -19,13 +17,6 @@ from commissioner.core.commissioning.run_model import (
     ThreadIdentity,
 )
 from commissioner.ui.pages.commission.audit_view import AuditView
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[CommissioningJournal]:
-    j = CommissioningJournal(tmp_path / "journal.sqlite")
-    yield j
-    j.close()
 
 
 def _run(journal: CommissioningJournal, serial: str, events: int) -> int:

@@ -15,8 +15,6 @@ from commissioner.core.commissioning.journal import CommissioningJournal
 from commissioner.core.commissioning.run_model import CheckStatus, EventKind, RunStatus, Stage
 from commissioner.core.commissioning.session import RunOptions
 from commissioner.core.commissioning.verify_data import DataWaitOptions
-from commissioner.core.connection.session import ThreadSession
-from commissioner.core.connection.targets import ConnectionKind, ConnectionTarget
 from commissioner.core.settings import Settings
 from commissioner.sim.scenario import Scenario
 from commissioner.sim.server import ThreadServer
@@ -25,6 +23,7 @@ from commissioner.ui.pages.commission.marks import Mark
 from commissioner.ui.pages.commission.page import CommissionPage
 from commissioner.ui.session_model import SessionModel
 from tests.core.edge.conftest import fast_scenario
+from tests.ui.conftest import connected_model
 
 RunAsync = Callable[..., Any]
 OPTIONS = RunOptions(
@@ -83,15 +82,7 @@ def start_wizard(
     def start(scenario: Scenario | None = None, *, cloud: bool = True) -> Wizard:
         server = ThreadServer(scenario or fast_scenario())
         run_async(server.start())
-        session = ThreadSession(
-            heartbeat_s=0.2,
-            probe_timeout_s=0.5,
-            backoff_initial_s=0.1,
-            backoff_max_s=0.4,
-            request_timeout_s=2.0,
-        )
-        model = SessionModel(session)
-        run_async(model.connect_to(ConnectionTarget(ConnectionKind.ETHERNET, server.url)))
+        model = connected_model(run_async, server.url)
         journal = CommissioningJournal(tmp_path / "journal.sqlite")
         cloud_model = (
             CloudModel(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 
 from commissioner.core.commissioning.run_model import CheckStatus, RunStatus, Stage
@@ -11,7 +10,7 @@ from commissioner.core.commissioning.snapshot import read_snapshot
 from commissioner.core.edge.rules import PortVoltage
 from commissioner.sim.faults import Faults
 from commissioner.ui.pages.commission.marks import Mark
-from tests.core.edge.conftest import fast_scenario
+from tests.core.edge.conftest import fast_scenario, with_sensor_baud
 from tests.ui.pages.commission.test_wizard import Wizard, plan_mixed, start_wizard, until
 
 __all__ = ["start_wizard"]  # the fixture, shared with test_wizard.py
@@ -109,11 +108,7 @@ def test_retry_after_a_failed_write_carries_on(start_wizard: Callable[..., Wizar
 
 def test_scan_offer_for_a_sensor_at_the_wrong_baud(start_wizard: Callable[..., Wizard]) -> None:
     """Port 1's probe talks at 4800: the scan finds it, the banner offers it, Apply fixes port 1."""
-    scenario = fast_scenario()
-    sensors = tuple(
-        dataclasses.replace(s, baud=4800) if s.port == 1 else s for s in scenario.sensors
-    )
-    wizard = start_wizard(dataclasses.replace(scenario, sensors=sensors), cloud=False)
+    wizard = start_wizard(with_sensor_baud(fast_scenario(), 1, 4800), cloud=False)
     page = wizard.page
     plan_mixed(wizard)
     wizard.settle()
@@ -139,11 +134,7 @@ def test_scan_offer_for_a_sensor_at_the_wrong_baud(start_wizard: Callable[..., W
 
 def test_verification_can_be_cancelled_and_run_again(start_wizard: Callable[..., Wizard]) -> None:
     """Cancel while the wizard listens to a silent sensor: the run stays at Verify, nothing lost."""
-    scenario = fast_scenario()
-    sensors = tuple(
-        dataclasses.replace(s, baud=4800) if s.port == 1 else s for s in scenario.sensors
-    )
-    wizard = start_wizard(dataclasses.replace(scenario, sensors=sensors), cloud=False)
+    wizard = start_wizard(with_sensor_baud(fast_scenario(), 1, 4800), cloud=False)
     page = wizard.page
     plan_mixed(wizard)
     wizard.settle()
