@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-from collections.abc import Callable
 
 from commissioner.core.commissioning import load_profile
 from commissioner.core.commissioning.profile_model import (
@@ -96,10 +94,3 @@ async def configure(
     assert ws.blocked_reason(usable=True) is None
     report = await ws.apply(client, settle_s=0, on_progress=None)
     assert report.failure is None and report.ok, report.summary()
-
-
-async def wait_until(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
-    """Wait until the simulator's state satisfies ``condition`` (it has no event to await)."""
-    async with asyncio.timeout(timeout_s):
-        while not condition():  # noqa: ASYNC110 - polling the simulator's plain attributes
-            await asyncio.sleep(0.01)

@@ -27,8 +27,8 @@ from tests.core.commissioning.conftest_helpers_data import (
     mixed_profile,
     poll_of,
     port_of,
-    wait_until,
 )
+from tests.waiting import until as wait_until
 
 LISTEN_S = 0.3
 

@@ -25,9 +25,9 @@ from tests.core.commissioning.conftest_helpers_data import (
     mixed_profile,
     poll_of,
     port_of,
-    wait_until,
     with_channel,
 )
+from tests.waiting import until as wait_until
 
 
 @pytest.fixture

@@ -19,9 +19,9 @@ from tests.ui.pages.test_system_page import (
     make_page,
     record_exchanges,
     sim_state,
-    until,
     writes,
 )
+from tests.waiting import until
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -51,15 +50,6 @@ def record_exchanges(model: SessionModel) -> list[Exchange]:
 
 def writes(exchanges: list[Exchange]) -> list[Exchange]:
     return [e for e in exchanges if e.method != "GET"]
-
-
-async def until(predicate: Callable[[], bool], timeout_s: float = 5.0) -> None:
-    """Let the loop run until ``predicate`` holds (a bound, not a timed assertion)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while not predicate():
-        assert loop.time() < deadline, "condition not reached"
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture

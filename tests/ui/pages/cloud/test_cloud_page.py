@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,18 +20,10 @@ from commissioner.ui.pages.cloud.mapping_table import C_DEVT, C_IDS, C_METRICS, 
 from commissioner.ui.pages.cloud.verify_tab import BAD_MARK, OK_MARK
 from commissioner.ui.session_model import SessionModel
 from commissioner.ui.widgets.inline_status import Level
+from tests.waiting import until
 
 RunAsync = Callable[..., Any]
 MODES = {1: "RS232", 2: "RS485", 3: "ANALOG"}
-
-
-async def until(predicate: Callable[[], bool], timeout_s: float = 8.0) -> None:
-    """Let the loop run until ``predicate`` holds (a bound, not a timed assertion)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while not predicate():
-        assert loop.time() < deadline, "condition not reached"
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture

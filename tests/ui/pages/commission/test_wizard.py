@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,15 +60,6 @@ class Wizard:
         session = self.page.controller.session
         assert session is not None
         return session
-
-
-async def until(predicate: Callable[[], bool], timeout_s: float = 8.0) -> None:
-    """Let the loop run until ``predicate`` holds (a bound, not a timed assertion)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while not predicate():
-        assert loop.time() < deadline, "condition not reached"
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture

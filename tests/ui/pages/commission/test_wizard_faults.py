@@ -11,7 +11,8 @@ from commissioner.core.edge.rules import PortVoltage
 from commissioner.sim.faults import Faults
 from commissioner.ui.pages.commission.marks import Mark
 from tests.core.edge.conftest import fast_scenario, with_sensor_baud
-from tests.ui.pages.commission.test_wizard import Wizard, plan_mixed, start_wizard, until
+from tests.ui.pages.commission.test_wizard import Wizard, plan_mixed, start_wizard
+from tests.waiting import until
 
 __all__ = ["start_wizard"]  # the fixture, shared with test_wizard.py
 FAIL_AT = 4  # the write that fails: after port 1 is done and port 2's properties are sent
